@@ -1,0 +1,60 @@
+package domain
+
+import "context"
+
+// SearchRequest asks the search index for one kind of record.
+type SearchRequest struct {
+	Kind string // KindSME, KindChallenge or KindCourse
+	// Q is the user's query text. Quoted phrases, +required and -excluded words
+	// are honoured; everything else is matched with stemming and a little
+	// fuzziness. Empty Q lists everything that passes the filters.
+	Q string
+	// Filters are exact values per facet field (e.g. "region", "size", "theme",
+	// "status", "mode", "skills"); several values of one field are ORed.
+	Filters map[string][]string
+	// Visible limits challenges: drafts only of this organisation, or all
+	// when AllDrafts (admin). Ignored for other kinds.
+	DraftsOf  string
+	AllDrafts bool
+	Limit     int
+	Offset    int
+	// Sort is "" (relevance, then newest) or "newest" or "deadline".
+	Sort string
+}
+
+// SearchResult is one page of hits.
+type SearchResult struct {
+	Hits   []SearchHit             `json:"-"`
+	Total  int                     `json:"total"`
+	Facets map[string][]FacetCount `json:"facets"`
+}
+
+// SearchHit is one matching record.
+type SearchHit struct {
+	ID         string
+	Score      float64
+	Highlights map[string][]string
+}
+
+// FacetCount is how many hits have one value of a facet field.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// SearchIndex is the full-text index over SMEs, challenges and courses.
+type SearchIndex interface {
+	// Index adds or replaces records (*SME, *Challenge, *Course) in one batch.
+	Index(ctx context.Context, recs ...Record) error
+	// Remove deletes a record of kind from the index.
+	Remove(ctx context.Context, kind, id string) error
+	Search(ctx context.Context, req SearchRequest) (*SearchResult, error)
+	// Count is how many records of kind the index holds.
+	Count(kind string) (int, error)
+	// Stamp and SetStamp read and write a marker kept inside the index (the
+	// store's change sequence at the last sync), used at start-up to tell
+	// whether the index is out of date.
+	Stamp() (string, error)
+	SetStamp(v string) error
+	Close() error
+}

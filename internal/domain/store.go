@@ -1,0 +1,105 @@
+package domain
+
+import "context"
+
+// Record is any stored entity.
+type Record interface {
+	RecordMeta() *Meta
+}
+
+// Collection stores one kind of record. MongoDB is the only source of truth;
+// everything else (the search index, embeddings, the match corpus) is derived
+// from what a Collection holds.
+//
+// Reads and writes by id are primary-key operations. Find scans and is meant for
+// small collections (users, responses, notifications) and admin views, never for
+// a hot path over SMEs, challenges or courses.
+type Collection[T Record] interface {
+	// Create inserts rec, whose ID must be set. It sets CreatedAt, UpdatedAt
+	// (when zero) and Version = 1. A duplicate id is ECONFLICT.
+	Create(ctx context.Context, rec T) error
+	// Get reads one record; ENOTFOUND when absent.
+	Get(ctx context.Context, id string) (T, error)
+	// Update replaces rec when the stored version equals rec's Version, then sets
+	// rec's Version to the next one and UpdatedAt to now. A stale version is
+	// EPRECONDITION; a missing record ENOTFOUND.
+	Update(ctx context.Context, rec T) error
+	// Delete removes a record; ENOTFOUND when absent.
+	Delete(ctx context.Context, id string) error
+	// Find lists records whose fields equal the given values (JSON field names,
+	// string or bool values), newest first, with the total before paging.
+	Find(ctx context.Context, q Query) ([]T, int, error)
+	// Each calls fn for every record in id order, streaming; used to rebuild
+	// derived indexes.
+	Each(ctx context.Context, fn func(T) error) error
+	// Import writes recs (ids set) in batches: new ids are inserted, existing ones
+	// replaced only when their content differs (so importing the same data twice
+	// changes nothing, not even versions).
+	Import(ctx context.Context, recs []T) (ImportStats, error)
+	// Count returns how many records there are.
+	Count(ctx context.Context) (int, error)
+}
+
+// Query is a simple equality filter with paging for Collection.Find.
+type Query struct {
+	Where  map[string]any
+	Limit  int // 0 means no limit
+	Offset int
+}
+
+// ImportStats counts what an import did.
+type ImportStats struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// Add sums two stats.
+func (s ImportStats) Add(o ImportStats) ImportStats {
+	return ImportStats{s.Created + o.Created, s.Updated + o.Updated, s.Unchanged + o.Unchanged}
+}
+
+// Store is the database.
+type Store interface {
+	Users() Collection[*User]
+	SMEs() Collection[*SME]
+	Challenges() Collection[*Challenge]
+	Responses() Collection[*Response]
+	Courses() Collection[*Course]
+	Notifications() Collection[*Notification]
+	Embeddings() Collection[*Embedding]
+
+	// ClaimEmail reserves a normalized email for userID; ECONFLICT when taken.
+	// Emails are claims with the address as primary key, so uniqueness holds
+	// without a transaction and login reads by key, not by scan.
+	ClaimEmail(ctx context.Context, email, userID string) error
+	// ReleaseEmail undoes a claim (when creating the user fails).
+	ReleaseEmail(ctx context.Context, email string) error
+	// EmailOwner returns the id of the user holding email; ENOTFOUND if none.
+	EmailOwner(ctx context.Context, email string) (string, error)
+
+	// ChangeSeq returns a number that grows with every write to SMEs, challenges
+	// and courses by any process sharing the database, and the ids written since
+	// a given number, so a second serve process can bring its index up to date.
+	Changes(ctx context.Context, since int64) ([]Change, int64, error)
+	// RecordChange notes a write to kind/id for other processes.
+	RecordChange(ctx context.Context, kind, id string) error
+
+	// Ping checks the database is reachable.
+	Ping(ctx context.Context) error
+	Close(ctx context.Context) error
+}
+
+// Change is one write noted for other processes.
+type Change struct {
+	Seq  int64
+	Kind string
+	ID   string
+}
+
+// Record kinds, as used by the search index, changes and ids.
+const (
+	KindSME       = "sme"
+	KindChallenge = "challenge"
+	KindCourse    = "course"
+)

@@ -34,7 +34,6 @@ type Budget struct {
 type Challenge struct {
 	Meta
 	Owner             string     `json:"owner,omitempty"`
-	Organisation      string     `json:"organisation"`
 	Status            string     `json:"status"`
 	PublishedAt       *time.Time `json:"publishedAt,omitempty"`
 	ClosedAt          *time.Time `json:"closedAt,omitempty"`
@@ -53,6 +52,7 @@ func (c *Challenge) Published() bool { return c.Status != ChallengeDraft && c.Pu
 type ChallengeInput struct {
 	ExternalID           string    `json:"externalId,omitempty"`
 	Title                string    `json:"title"`
+	Organisation         string    `json:"organisation"`
 	Summary              string    `json:"summary"`
 	Description          string    `json:"description"`
 	Theme                string    `json:"theme"`
@@ -80,6 +80,7 @@ func (in *ChallengeInput) Validate() error {
 	var v Validation
 	externalID(&v, in.ExternalID)
 	text(&v, "title", in.Title, 3, maxShort)
+	text(&v, "organisation", in.Organisation, 1, maxShort)
 	text(&v, "summary", in.Summary, 0, 1000)
 	text(&v, "description", in.Description, 0, maxProse)
 	oneOf(&v, "theme", in.Theme, Themes...)

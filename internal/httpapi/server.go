@@ -1,0 +1,141 @@
+// Package httpapi is bettermatch's JSON API under /api/v1, served with Echo. It
+// is the only package that imports Echo. Handlers decode, call the service and
+// encode; every error leaves through one handler as RFC 9457 problem details.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+	"github.com/bettermatch/bettermatch/internal/service"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 1 << 20
+
+// Server is the HTTP server.
+type Server struct {
+	echo *echo.Echo
+	svc  *service.Service
+	log  *slog.Logger
+	srv  *http.Server
+	ln   net.Listener
+}
+
+// Options configure the server.
+type Options struct {
+	Logger *slog.Logger
+	// Pages, when set, serves everything outside /api, /healthz and /readyz
+	// (the web pages).
+	Pages http.Handler
+}
+
+// New builds the server and its routes.
+func New(svc *service.Service, opt Options) *Server {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, svc: svc, log: opt.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		Generator: domain.NewID,
+		// Accept a caller's id only when it is short and plain, so logs stay clean.
+		TargetHeader: echo.HeaderXRequestID,
+	}))
+	e.Use(s.recoverer)
+	e.Use(s.securityHeaders)
+	e.Use(s.accessLog)
+	e.Use(s.limitBody)
+	e.Use(s.authenticate)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	api := e.Group("/api/v1")
+	s.registerAuthRoutes(api)
+	s.registerUserRoutes(api)
+	s.registerSMERoutes(api)
+	s.registerChallengeRoutes(api)
+	s.registerResponseRoutes(api)
+	s.registerCourseRoutes(api)
+	s.registerNotificationRoutes(api)
+	s.registerStatsRoutes(api)
+	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	if opt.Pages != nil {
+		e.Any("/*", echo.WrapHandler(opt.Pages))
+	}
+	return s
+}
+
+// ServeHTTP lets tests drive the full stack (middleware and error handler included).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists every registered method and path.
+func (s *Server) Routes() [][2]string {
+	var out [][2]string
+	for _, r := range s.echo.Routes() {
+		out = append(out, [2]string{r.Method, r.Path})
+	}
+	return out
+}
+
+// Listen binds addr (":0" picks a free port).
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return nil
+}
+
+// Addr is the bound address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Serve serves until Shutdown.
+func (s *Server) Serve() error {
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops accepting requests and waits for those in flight.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	return enc.Encode(v)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.svc.Ready(ctx); err != nil {
+		return domain.Errorf(domain.EUNAVAILABLE, "The database is unreachable.")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,64 @@
+package service
+
+import (
+	"context"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// get reads a record by id; malformed ids are not found without a database trip.
+func get[T domain.Record](ctx context.Context, c domain.Collection[T], id, kind string) (T, error) {
+	var zero T
+	if !domain.ValidID(id) {
+		return zero, domain.NotFound(kind)
+	}
+	rec, err := c.Get(ctx, id)
+	if err != nil {
+		return zero, notFoundAs(err, kind)
+	}
+	return rec, nil
+}
+
+// change is one optimistic read-modify-write of a record: allow decides whether
+// the actor may touch it at all (checked before the version, so a stranger learns
+// nothing), apply edits it in place and validates.
+type change[T domain.Record] struct {
+	kind    string
+	ifMatch int64
+	allow   func(T) error
+	apply   func(T) error
+}
+
+// update runs ch against the record with id. A version that changed between our
+// read and write is reported as 412, never overwritten.
+func update[T domain.Record](ctx context.Context, c domain.Collection[T], id string, ch change[T]) (T, error) {
+	var zero T
+	rec, err := get(ctx, c, id, ch.kind)
+	if err != nil {
+		return zero, err
+	}
+	if err := ch.allow(rec); err != nil {
+		return zero, err
+	}
+	if err := checkVersion(ch.ifMatch, rec.RecordMeta()); err != nil {
+		return zero, err
+	}
+	if err := ch.apply(rec); err != nil {
+		return zero, err
+	}
+	if err := c.Update(ctx, rec); err != nil {
+		if domain.ErrorCode(err) == domain.EPRECONDITION {
+			return zero, domain.Errorf(domain.EPRECONDITION, "The record was changed by someone else while you were saving. Reload and try again.")
+		}
+		return zero, err
+	}
+	return rec, nil
+}
+
+// newID gives a record with an externalId the id derived from it.
+func newID(kind, externalID string) string {
+	if externalID != "" {
+		return domain.KeyID(kind, externalID)
+	}
+	return domain.NewID()
+}

@@ -1,0 +1,147 @@
+// Package service holds bettermatch's business rules: who may do what, the
+// challenge lifecycle, responses, and keeping the search index and the matcher in
+// step with the store. It speaks only domain types and interfaces, so the HTTP API,
+// the web pages and the command line all call the same code.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// Service is the application. Create it with New; call Start to bring the
+// derived indexes up to date and run the background sync.
+type Service struct {
+	store    domain.Store
+	index    domain.SearchIndex
+	matcher  domain.Matcher
+	tokens   domain.TokenService
+	hasher   domain.PasswordHasher
+	embedder domain.Embedder
+	log      *slog.Logger
+	now      func() time.Time
+
+	// NotifyTop is how many best-matching SMEs hear of a newly published challenge.
+	NotifyTop int
+	// NotifyMinScore is the score a match needs to be worth a notification.
+	NotifyMinScore float64
+
+	syncMu  sync.Mutex
+	syncSeq int64
+
+	statsMu    sync.Mutex
+	statsCache *statsCache
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Store    domain.Store
+	Index    domain.SearchIndex
+	Matcher  domain.Matcher
+	Tokens   domain.TokenService
+	Hasher   domain.PasswordHasher
+	Embedder domain.Embedder // nil means none
+	Logger   *slog.Logger
+	Now      func() time.Time // nil means time.Now
+}
+
+// New returns a service over deps.
+func New(d Deps) *Service {
+	s := &Service{
+		store: d.Store, index: d.Index, matcher: d.Matcher, tokens: d.Tokens, hasher: d.Hasher,
+		embedder: d.Embedder, log: d.Logger, now: d.Now,
+		NotifyTop: 10, NotifyMinScore: 0.2,
+	}
+	if s.embedder == nil {
+		s.embedder = domain.NopEmbedder{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Now is the service's clock (UTC, to the millisecond as MongoDB stores it).
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// Ready checks the database answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Page is a list answer.
+type Page[T any] struct {
+	Items  []T                            `json:"items"`
+	Total  int                            `json:"total"`
+	Limit  int                            `json:"limit"`
+	Offset int                            `json:"offset"`
+	Facets map[string][]domain.FacetCount `json:"facets,omitempty"`
+	// Highlights are matched fragments per item id and field, with <mark> tags.
+	Highlights map[string]map[string][]string `json:"highlights,omitempty"`
+	// Mode says how matches were ranked ("lexical" or "hybrid").
+	Mode string `json:"mode,omitempty"`
+}
+
+// Paging limits.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// ClampPage applies the default and maximum page size.
+func ClampPage(limit, offset int) (int, int) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	if limit > MaxLimit {
+		limit = MaxLimit
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+func forbidden(msg string) error { return domain.Errorf(domain.EFORBIDDEN, "%s", msg) }
+
+func signedIn(a *domain.User) error {
+	if a == nil {
+		return domain.Errorf(domain.EUNAUTHORIZED, "Sign in to do this.")
+	}
+	return nil
+}
+
+// isAdmin reports whether a is an active admin.
+func isAdmin(a *domain.User) bool { return a != nil && a.Role == domain.RoleAdmin && a.Verified() }
+
+// requireRole checks a is signed in, active and has one of roles (admins pass too).
+func requireRole(a *domain.User, roles ...string) error {
+	if err := signedIn(a); err != nil {
+		return err
+	}
+	if isAdmin(a) {
+		return nil
+	}
+	for _, r := range roles {
+		if a.Role == r {
+			if !a.Verified() {
+				return forbidden("Your account is waiting to be verified by an administrator.")
+			}
+			return nil
+		}
+	}
+	return forbidden("Your role cannot do this.")
+}
+
+// checkVersion compares an If-Match version (0 = none given) with the record's.
+func checkVersion(want int64, m *domain.Meta) error {
+	if want != 0 && want != m.Version {
+		return domain.Errorf(domain.EPRECONDITION, "The record has changed since you read it (version %d, now %d). Reload and try again.", want, m.Version)
+	}
+	return nil
+}

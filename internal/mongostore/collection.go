@@ -1,0 +1,226 @@
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// collection implements domain.Collection once for every entity; an entity
+// contributes only its document type D and the converters between D and T.
+type collection[T domain.Record, D doc] struct {
+	st   *Store
+	coll *mongo.Collection
+	// kind names the record in user-facing messages ("SME not found.").
+	kind string
+	// fields maps the JSON names Find may filter on to BSON names. Anything else
+	// is refused, so user input never becomes a document key.
+	fields  map[string]string
+	newDoc  func() D
+	toDoc   func(T) D
+	fromDoc func(D) T
+}
+
+// entity is what each entity file declares to get a collection.
+type entity[T domain.Record, D doc] struct {
+	name    string // collection name
+	kind    string
+	fields  map[string]string
+	newDoc  func() D
+	toDoc   func(T) D
+	fromDoc func(D) T
+}
+
+func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collection[T, D] {
+	return &collection[T, D]{
+		st: st, coll: st.db.Collection(e.name), kind: e.kind, fields: e.fields,
+		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc,
+	}
+}
+
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// Create implements domain.Collection.
+func (c *collection[T, D]) Create(ctx context.Context, rec T) error {
+	m := rec.RecordMeta()
+	if m.ID == "" {
+		return fmt.Errorf("create %s: record has no id", c.kind)
+	}
+	t := now()
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = t
+	}
+	if m.UpdatedAt.IsZero() {
+		m.UpdatedAt = m.CreatedAt
+	}
+	m.CreatedAt, m.UpdatedAt = bsonTime(m.CreatedAt), bsonTime(m.UpdatedAt)
+	m.Version = 1
+	_, err := c.coll.InsertOne(ctx, c.toDoc(rec))
+	return translate(err, c.kind, "create "+c.kind)
+}
+
+// Get implements domain.Collection.
+func (c *collection[T, D]) Get(ctx context.Context, id string) (T, error) {
+	d, err := c.getDoc(ctx, id)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return c.fromDoc(d), nil
+}
+
+// getDoc reads one document by primary key, the one read FerretDB answers
+// without scanning the collection.
+func (c *collection[T, D]) getDoc(ctx context.Context, id string) (D, error) {
+	d := c.newDoc()
+	err := c.coll.FindOne(ctx, byID(id)).Decode(d)
+	if err != nil {
+		var zero D
+		return zero, translate(err, c.kind, "get "+c.kind)
+	}
+	return d, nil
+}
+
+// Update implements domain.Collection.
+func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
+	m := rec.RecordMeta()
+	defer c.st.lock(m.ID)()
+	if c.st.ferret {
+		// See Store.ferret: check the version by primary key instead of in the
+		// filter, which FerretDB would answer with a collection scan.
+		cur, err := c.getDoc(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if cur.meta().Version != m.Version {
+			return c.stale()
+		}
+	}
+	d := c.toDoc(rec)
+	dm := d.meta()
+	dm.Version, dm.UpdatedAt = m.Version+1, now()
+	ok, err := c.replace(ctx, d, m.Version)
+	if err != nil {
+		return err
+	} else if !ok {
+		// Nothing matched: tell a stale version from a deleted record.
+		if _, err := c.getDoc(ctx, m.ID); err != nil {
+			return err
+		}
+		return c.stale()
+	}
+	m.Version, m.UpdatedAt = dm.Version, dm.UpdatedAt
+	return nil
+}
+
+func (c *collection[T, D]) stale() error {
+	return domain.Errorf(domain.EPRECONDITION, "The %s was changed by someone else; reload it and try again.", c.kind)
+}
+
+// replace writes d over the document whose version is expected and reports
+// whether one matched. The caller holds the record's lock.
+func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64) (bool, error) {
+	filter := byID(d.meta().ID)
+	if !c.st.ferret {
+		filter = append(filter, bson.E{Key: "version", Value: expected})
+	}
+	res, err := c.coll.ReplaceOne(ctx, filter, d)
+	if err != nil {
+		return false, translate(err, c.kind, "update "+c.kind)
+	}
+	return res.MatchedCount == 1, nil
+}
+
+// Delete implements domain.Collection.
+func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
+	defer c.st.lock(id)()
+	res, err := c.coll.DeleteOne(ctx, byID(id))
+	if err != nil {
+		return translate(err, c.kind, "delete "+c.kind)
+	} else if res.DeletedCount == 0 {
+		return domain.NotFound(c.kind)
+	}
+	return nil
+}
+
+// Find implements domain.Collection. Values must be strings or bools: the
+// callers filter on ids, statuses and flags, and refusing anything else keeps
+// operator documents out of the filter.
+func (c *collection[T, D]) Find(ctx context.Context, q domain.Query) ([]T, int, error) {
+	keys := make([]string, 0, len(q.Where))
+	for k := range q.Where {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	filter := bson.D{}
+	for _, k := range keys {
+		name, ok := c.fields[k]
+		if !ok {
+			return nil, 0, fmt.Errorf("find %s: field %q may not be filtered on", c.kind, k)
+		}
+		switch v := q.Where[k].(type) {
+		case string, bool:
+			filter = append(filter, bson.E{Key: name, Value: v})
+		default:
+			return nil, 0, fmt.Errorf("find %s: field %q: unsupported value type %T", c.kind, k, v)
+		}
+	}
+	total, err := c.coll.CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, translate(err, c.kind, "count "+c.kind)
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}})
+	if q.Offset > 0 {
+		opts.SetSkip(int64(q.Offset))
+	}
+	if q.Limit > 0 {
+		opts.SetLimit(int64(q.Limit))
+	}
+	cur, err := c.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, 0, translate(err, c.kind, "find "+c.kind)
+	}
+	var out []T
+	err = c.drain(ctx, cur, func(rec T) error {
+		out = append(out, rec)
+		return nil
+	})
+	return out, int(total), err
+}
+
+// Each implements domain.Collection.
+func (c *collection[T, D]) Each(ctx context.Context, fn func(T) error) error {
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000)
+	cur, err := c.coll.Find(ctx, bson.D{}, opts)
+	if err != nil {
+		return translate(err, c.kind, "list "+c.kind)
+	}
+	return c.drain(ctx, cur, fn)
+}
+
+// drain decodes every document of cur into fn and closes cur.
+func (c *collection[T, D]) drain(ctx context.Context, cur *mongo.Cursor, fn func(T) error) error {
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		d := c.newDoc()
+		if err := cur.Decode(d); err != nil {
+			return fmt.Errorf("decode %s: %w", c.kind, err)
+		}
+		if err := fn(c.fromDoc(d)); err != nil {
+			return err
+		}
+	}
+	return translate(cur.Err(), c.kind, "read "+c.kind)
+}
+
+// Count implements domain.Collection.
+func (c *collection[T, D]) Count(ctx context.Context) (int, error) {
+	n, err := c.st.count(ctx, c.coll)
+	return int(n), translate(err, c.kind, "count "+c.kind)
+}

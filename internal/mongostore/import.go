@@ -1,0 +1,195 @@
+package mongostore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// importBatch is how many records go to the database in one InsertMany.
+const importBatch = 500
+
+// outcome is what importing one record did.
+type outcome int
+
+const (
+	created outcome = iota
+	updated
+	unchanged
+)
+
+// Import implements domain.Collection. Each batch is first tried as an
+// unordered InsertMany, which writes every new record and reports the existing
+// ones as duplicate-key write errors; those are then read by primary key,
+// compared and replaced only when their content differs. When most of a batch
+// already exists (a re-import), the following batches read first instead, since
+// FerretDB answers a batch with duplicates by retrying it one document at a time.
+func (c *collection[T, D]) Import(ctx context.Context, recs []T) (domain.ImportStats, error) {
+	var st domain.ImportStats
+	readFirst := false
+	for i := 0; i < len(recs); i += importBatch {
+		batch := recs[i:min(i+importBatch, len(recs))]
+		var got domain.ImportStats
+		var err error
+		if readFirst {
+			got, err = c.mergeAll(ctx, batch, nil)
+		} else {
+			got, err = c.insertBatch(ctx, batch)
+		}
+		readFirst = got.Created < len(batch)/2
+		st = st.Add(got)
+		if err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// insertBatch inserts recs and merges the ones that already exist.
+func (c *collection[T, D]) insertBatch(ctx context.Context, recs []T) (domain.ImportStats, error) {
+	t := now()
+	docs := make([]any, len(recs))
+	for i, r := range recs {
+		m := r.RecordMeta()
+		if m.ID == "" {
+			return domain.ImportStats{}, fmt.Errorf("import %s: record %d has no id", c.kind, i)
+		}
+		m.CreatedAt, m.UpdatedAt, m.Version = t, t, 1
+		docs[i] = c.toDoc(r)
+	}
+	_, err := c.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	dups, err := duplicates(err)
+	if errors.Is(err, errDuplicatesUnknown) {
+		// The server refused duplicates without saying which: find out by key.
+		return c.mergeAll(ctx, recs, nil)
+	} else if err != nil {
+		return domain.ImportStats{}, translate(err, c.kind, "import "+c.kind)
+	}
+	got, err := c.mergeAll(ctx, recs, dups)
+	got.Created += len(recs) - len(dups)
+	return got, err
+}
+
+// errDuplicatesUnknown is a duplicate-key failure without per-document errors.
+var errDuplicatesUnknown = errors.New("duplicate keys without write errors")
+
+// duplicates returns the indexes of the documents an unordered InsertMany
+// refused as duplicates, or err when it failed for another reason.
+func duplicates(err error) ([]int, error) {
+	var bwe mongo.BulkWriteException
+	switch {
+	case err == nil:
+		return nil, nil
+	case !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0:
+		if mongo.IsDuplicateKeyError(err) {
+			return nil, errDuplicatesUnknown
+		}
+		return nil, err
+	}
+	idx := make([]int, 0, len(bwe.WriteErrors))
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		idx = append(idx, we.Index)
+	}
+	return idx, nil
+}
+
+// mergeAll merges recs[i] for every i in idx (every record when idx is nil),
+// workers at a time.
+func (c *collection[T, D]) mergeAll(ctx context.Context, recs []T, idx []int) (domain.ImportStats, error) {
+	if idx == nil {
+		idx = make([]int, len(recs))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	var counts [3]atomic.Int64
+	err := parallel(ctx, len(idx), func(k int) error {
+		o, err := c.merge(ctx, recs[idx[k]])
+		if err == nil {
+			counts[o].Add(1)
+		}
+		return err
+	})
+	return domain.ImportStats{
+		Created: int(counts[created].Load()), Updated: int(counts[updated].Load()), Unchanged: int(counts[unchanged].Load()),
+	}, err
+}
+
+// merge writes rec unless a record with the same content exists, and sets rec's
+// meta to what is stored.
+func (c *collection[T, D]) merge(ctx context.Context, rec T) (outcome, error) {
+	m := rec.RecordMeta()
+	defer c.st.lock(m.ID)()
+	d := c.toDoc(rec)
+	dm := d.meta()
+	// Another process may write between our read and our write (on MongoDB the
+	// versioned replace notices); a few attempts settle it.
+	for range 3 {
+		cur, err := c.getDoc(ctx, m.ID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			t := now()
+			dm.CreatedAt, dm.UpdatedAt, dm.Version = t, t, 1
+			if _, err := c.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
+				continue
+			} else if err != nil {
+				return 0, translate(err, c.kind, "import "+c.kind)
+			}
+			*m = fromMeta(*dm)
+			return created, nil
+		} else if err != nil {
+			return 0, err
+		}
+		cm := cur.meta()
+		same, err := sameContent(cur, d)
+		if err != nil {
+			return 0, fmt.Errorf("import %s: %w", c.kind, err)
+		}
+		if same {
+			*m = fromMeta(*cm)
+			return unchanged, nil
+		}
+		dm.CreatedAt, dm.UpdatedAt, dm.Version = cm.CreatedAt, now(), cm.Version+1
+		ok, err := c.replace(ctx, d, cm.Version)
+		if err != nil {
+			return 0, err
+		} else if ok {
+			*m = fromMeta(*dm)
+			return updated, nil
+		}
+	}
+	return 0, domain.Errorf(domain.ECONFLICT, "The %s %s kept changing during the import; try again.", c.kind, m.ID)
+}
+
+// sameContent compares two documents as BSON, ignoring the meta fields other
+// than the id. Both are encoded from Go values, so representation differences
+// the database might introduce (number types, time precision) do not count.
+func sameContent(a, b doc) (bool, error) {
+	x, err := content(a)
+	if err != nil {
+		return false, err
+	}
+	y, err := content(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(x, y), nil
+}
+
+func content(d doc) ([]byte, error) {
+	m := d.meta()
+	saved := *m
+	*m = metaDoc{ID: saved.ID}
+	defer func() { *m = saved }()
+	return bson.Marshal(d)
+}

@@ -1,0 +1,159 @@
+// Package mongostore implements domain.Store on MongoDB and on FerretDB, the
+// MongoDB-compatible database bettermatch embeds. It is the only package that
+// imports the MongoDB driver; documents and their bson tags stay private to it,
+// and driver errors become domain errors at its boundary.
+//
+// Everything here keeps to what both databases support, and to what FerretDB
+// (with its SQLite handler) does fast: it answers a filter on _id alone with a
+// primary-key lookup and every other filter with a collection scan, and it has
+// no transactions. So records are read and written by _id, email uniqueness is
+// a claim document keyed by the address, and the change log is read by key.
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+const (
+	// selectTimeout bounds the wait for a reachable server, so that requests to
+	// a database that is down fail fast with EUNAVAILABLE instead of hanging.
+	selectTimeout = 5 * time.Second
+	pingTimeout   = 2 * time.Second
+)
+
+// Store is a bettermatch database. It is safe for concurrent use.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+
+	// ferret is set when the server is FerretDB. Its update and findAndModify
+	// read and then write without atomicity, and a filter on more than _id scans
+	// the collection, so a version in the update filter would cost a scan without
+	// making the update atomic. On FerretDB the version is checked by a
+	// primary-key read under locks (below) instead; on MongoDB it is in the
+	// filter, which is atomic.
+	ferret bool
+	// locks serialise read-check-write sequences on one id within this process
+	// (striped by id hash), which closes the race on FerretDB for a single
+	// process; between processes a window of one round trip remains there.
+	locks [64]sync.Mutex
+
+	users         *collection[*domain.User, *userDoc]
+	smes          *collection[*domain.SME, *smeDoc]
+	challenges    *collection[*domain.Challenge, *challengeDoc]
+	responses     *collection[*domain.Response, *responseDoc]
+	courses       *collection[*domain.Course, *courseDoc]
+	notifications *collection[*domain.Notification, *notificationDoc]
+	embeddings    *collection[*domain.Embedding, *embeddingDoc]
+
+	log changeLog
+}
+
+var _ domain.Store = (*Store)(nil)
+
+// Open connects to the MongoDB (or FerretDB) at uri, uses database, checks the
+// server answers and creates the indexes the store's queries use. A server that
+// cannot be reached within a few seconds is EUNAVAILABLE.
+func Open(ctx context.Context, uri, database string) (*Store, error) {
+	opts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(selectTimeout).
+		SetConnectTimeout(selectTimeout)
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(database)}
+	if err := s.init(ctx); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context) error {
+	var info bson.M
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return translate(err, "database", "open database")
+	}
+	_, s.ferret = info["ferretdbVersion"]
+
+	s.users = newCollection(s, userEntity)
+	s.smes = newCollection(s, smeEntity)
+	s.challenges = newCollection(s, challengeEntity)
+	s.responses = newCollection(s, responseEntity)
+	s.courses = newCollection(s, courseEntity)
+	s.notifications = newCollection(s, notificationEntity)
+	s.embeddings = newCollection(s, embeddingEntity)
+	s.log = changeLog{changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
+
+	// Lists by challenge, by SME and by user; FerretDB accepts and ignores
+	// them for these queries, MongoDB uses them.
+	indexes := map[*mongo.Collection][]bson.D{
+		s.responses.coll:     {{{Key: "challengeId", Value: 1}}, {{Key: "smeId", Value: 1}}},
+		s.notifications.coll: {{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}},
+		s.users.coll:         {{{Key: "status", Value: 1}}},
+	}
+	for coll, keys := range indexes {
+		models := make([]mongo.IndexModel, len(keys))
+		for i, k := range keys {
+			models[i] = mongo.IndexModel{Keys: k}
+		}
+		if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
+			return translate(err, "index", "create indexes on "+coll.Name())
+		}
+	}
+	return nil
+}
+
+// Ferret reports whether the server is FerretDB rather than MongoDB.
+func (s *Store) Ferret() bool { return s.ferret }
+
+func (s *Store) Users() domain.Collection[*domain.User]                 { return s.users }
+func (s *Store) SMEs() domain.Collection[*domain.SME]                   { return s.smes }
+func (s *Store) Challenges() domain.Collection[*domain.Challenge]       { return s.challenges }
+func (s *Store) Responses() domain.Collection[*domain.Response]         { return s.responses }
+func (s *Store) Courses() domain.Collection[*domain.Course]             { return s.courses }
+func (s *Store) Notifications() domain.Collection[*domain.Notification] { return s.notifications }
+func (s *Store) Embeddings() domain.Collection[*domain.Embedding]       { return s.embeddings }
+
+// Ping checks the database answers within a couple of seconds.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	return translate(s.client.Ping(ctx, nil), "database", "ping database")
+}
+
+// Close disconnects from the database.
+func (s *Store) Close(ctx context.Context) error {
+	return s.client.Disconnect(ctx)
+}
+
+// Drop deletes the whole database; tests use it to clean up.
+func (s *Store) Drop(ctx context.Context) error {
+	return translate(s.db.Drop(ctx), "database", "drop database")
+}
+
+// lock takes the striped lock for id and returns its unlock.
+func (s *Store) lock(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	mu := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	mu.Lock()
+	return mu.Unlock
+}
+
+// count returns the number of documents in coll. EstimatedDocumentCount is
+// metadata on MongoDB; FerretDB counts the rows.
+func (s *Store) count(ctx context.Context, coll *mongo.Collection) (int64, error) {
+	return coll.EstimatedDocumentCount(ctx)
+}

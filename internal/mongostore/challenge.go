@@ -7,7 +7,7 @@ import (
 )
 
 type challengeDoc struct {
-	metaDoc              `bson:",inline"`
+	Meta                 metaDoc    `bson:",inline"`
 	Owner                string     `bson:"owner,omitempty"`
 	Status               string     `bson:"status"`
 	PublishedAt          *time.Time `bson:"publishedAt,omitempty"`
@@ -36,6 +36,8 @@ type budgetDoc struct {
 	Currency string  `bson:"currency"`
 }
 
+func (d *challengeDoc) meta() *metaDoc { return &d.Meta }
+
 var challengeEntity = entity[*domain.Challenge, *challengeDoc]{
 	name: "challenges", kind: "Challenge",
 	fields: map[string]string{
@@ -46,7 +48,7 @@ var challengeEntity = entity[*domain.Challenge, *challengeDoc]{
 	toDoc: func(c *domain.Challenge) *challengeDoc {
 		in := &c.ChallengeInput
 		return &challengeDoc{
-			metaDoc: toMeta(c.Meta), Owner: c.Owner, Status: c.Status, PublishedAt: c.PublishedAt,
+			Meta: toMeta(c.Meta), Owner: c.Owner, Status: c.Status, PublishedAt: c.PublishedAt,
 			ClosedAt: c.ClosedAt, AwardedAt: c.AwardedAt, AwardedResponseID: c.AwardedResponseID,
 			AwardedSMEID: c.AwardedSMEID, ExternalID: in.ExternalID, Title: in.Title,
 			Organisation: in.Organisation, Summary: in.Summary, Description: in.Description, Theme: in.Theme,
@@ -56,7 +58,7 @@ var challengeEntity = entity[*domain.Challenge, *challengeDoc]{
 	},
 	fromDoc: func(d *challengeDoc) *domain.Challenge {
 		return &domain.Challenge{
-			Meta: fromMeta(d.metaDoc), Owner: d.Owner, Status: d.Status, PublishedAt: d.PublishedAt,
+			Meta: fromMeta(d.Meta), Owner: d.Owner, Status: d.Status, PublishedAt: d.PublishedAt,
 			ClosedAt: d.ClosedAt, AwardedAt: d.AwardedAt, AwardedResponseID: d.AwardedResponseID,
 			AwardedSMEID: d.AwardedSMEID, ChallengeInput: domain.ChallengeInput{
 				ExternalID: d.ExternalID, Title: d.Title, Organisation: d.Organisation, Summary: d.Summary,

@@ -7,7 +7,7 @@ import (
 )
 
 type courseDoc struct {
-	metaDoc     `bson:",inline"`
+	Meta        metaDoc    `bson:",inline"`
 	Owner       string     `bson:"owner,omitempty"`
 	ExternalID  string     `bson:"externalId,omitempty"`
 	Provider    string     `bson:"provider"`
@@ -24,6 +24,8 @@ type courseDoc struct {
 	Language    string     `bson:"language,omitempty"`
 }
 
+func (d *courseDoc) meta() *metaDoc { return &d.Meta }
+
 var courseEntity = entity[*domain.Course, *courseDoc]{
 	name: "courses", kind: "Course",
 	fields: map[string]string{
@@ -34,14 +36,14 @@ var courseEntity = entity[*domain.Course, *courseDoc]{
 	toDoc: func(c *domain.Course) *courseDoc {
 		in := &c.CourseInput
 		return &courseDoc{
-			metaDoc: toMeta(c.Meta), Owner: c.Owner, ExternalID: in.ExternalID, Provider: in.Provider,
+			Meta: toMeta(c.Meta), Owner: c.Owner, ExternalID: in.ExternalID, Provider: in.Provider,
 			Title: in.Title, Description: in.Description, Skills: in.Skills, Mode: in.Mode, Region: in.Region,
 			StartDate: in.StartDate, Hours: in.Hours, Cost: in.Cost, Funded: in.Funded, Link: in.Link,
 			Language: in.Language,
 		}
 	},
 	fromDoc: func(d *courseDoc) *domain.Course {
-		return &domain.Course{Meta: fromMeta(d.metaDoc), Owner: d.Owner, CourseInput: domain.CourseInput{
+		return &domain.Course{Meta: fromMeta(d.Meta), Owner: d.Owner, CourseInput: domain.CourseInput{
 			ExternalID: d.ExternalID, Provider: d.Provider, Title: d.Title, Description: d.Description,
 			Skills: d.Skills, Mode: d.Mode, Region: d.Region, StartDate: d.StartDate, Hours: d.Hours,
 			Cost: d.Cost, Funded: d.Funded, Link: d.Link, Language: d.Language,

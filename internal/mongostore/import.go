@@ -28,10 +28,11 @@ const (
 
 // Import implements domain.Collection. Each batch is first tried as an
 // unordered InsertMany, which writes every new record and reports the existing
-// ones as duplicate-key write errors; those are then read by primary key,
-// compared and replaced only when their content differs. When most of a batch
-// already exists (a re-import), the following batches read first instead, since
-// FerretDB answers a batch with duplicates by retrying it one document at a time.
+// ones as duplicate-key write errors; those are then read (see
+// Store.batchReads), compared and replaced only when their content differs.
+// When most of a batch already exists (a re-import), the following batches read
+// first instead, since FerretDB answers a batch with duplicates by retrying it
+// one document at a time.
 func (c *collection[T, D]) Import(ctx context.Context, recs []T) (domain.ImportStats, error) {
 	var st domain.ImportStats
 	readFirst := false
@@ -40,7 +41,7 @@ func (c *collection[T, D]) Import(ctx context.Context, recs []T) (domain.ImportS
 		var got domain.ImportStats
 		var err error
 		if readFirst {
-			got, err = c.mergeAll(ctx, batch, nil)
+			got, err = c.mergeAll(ctx, batch, every(len(batch)))
 		} else {
 			got, err = c.insertBatch(ctx, batch)
 		}
@@ -69,7 +70,7 @@ func (c *collection[T, D]) insertBatch(ctx context.Context, recs []T) (domain.Im
 	dups, err := duplicates(err)
 	if errors.Is(err, errDuplicatesUnknown) {
 		// The server refused duplicates without saying which: find out by key.
-		return c.mergeAll(ctx, recs, nil)
+		return c.mergeAll(ctx, recs, every(len(recs)))
 	} else if err != nil {
 		return domain.ImportStats{}, translate(err, c.kind, "import "+c.kind)
 	}
@@ -104,18 +105,31 @@ func duplicates(err error) ([]int, error) {
 	return idx, nil
 }
 
-// mergeAll merges recs[i] for every i in idx (every record when idx is nil),
-// workers at a time.
+// every returns 0 … n-1.
+func every(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// mergeAll merges recs[i] for every i in idx, workers at a time.
 func (c *collection[T, D]) mergeAll(ctx context.Context, recs []T, idx []int) (domain.ImportStats, error) {
-	if idx == nil {
-		idx = make([]int, len(recs))
-		for i := range idx {
-			idx[i] = i
+	var stored map[string]D
+	if c.st.batchReads && len(idx) > 0 {
+		ids := make([]string, len(idx))
+		for k, i := range idx {
+			ids[k] = recs[i].RecordMeta().ID
+		}
+		var err error
+		if stored, err = c.readMany(ctx, ids); err != nil {
+			return domain.ImportStats{}, err
 		}
 	}
 	var counts [3]atomic.Int64
 	err := parallel(ctx, len(idx), func(k int) error {
-		o, err := c.merge(ctx, recs[idx[k]])
+		o, err := c.merge(ctx, recs[idx[k]], stored)
 		if err == nil {
 			counts[o].Add(1)
 		}
@@ -126,17 +140,45 @@ func (c *collection[T, D]) mergeAll(ctx context.Context, recs []T, idx []int) (d
 	}, err
 }
 
+// readMany reads the documents with the given ids in one query.
+func (c *collection[T, D]) readMany(ctx context.Context, ids []string) (map[string]D, error) {
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	cur, err := c.coll.Find(ctx, filter, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return nil, translate(err, c.kind, "import "+c.kind)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	out := make(map[string]D, len(ids))
+	for cur.Next(ctx) {
+		d := c.newDoc()
+		if err := cur.Decode(d); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", c.kind, err)
+		}
+		out[d.meta().ID] = d
+	}
+	return out, translate(cur.Err(), c.kind, "import "+c.kind)
+}
+
 // merge writes rec unless a record with the same content exists, and sets rec's
-// meta to what is stored.
-func (c *collection[T, D]) merge(ctx context.Context, rec T) (outcome, error) {
+// meta to what is stored. stored, when not nil, holds what was read for the
+// batch (a missing id means no record); otherwise merge reads by key.
+func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D) (outcome, error) {
 	m := rec.RecordMeta()
 	defer c.st.lock(m.ID)()
 	d := c.toDoc(rec)
 	dm := d.meta()
 	// Another process may write between our read and our write (on MongoDB the
 	// versioned replace notices); a few attempts settle it.
-	for range 3 {
-		cur, err := c.getDoc(ctx, m.ID)
+	for attempt := range 3 {
+		var cur D
+		var err error
+		if prev, ok := stored[m.ID]; attempt == 0 && stored != nil {
+			if cur = prev; !ok {
+				err = domain.NotFound(c.kind)
+			}
+		} else {
+			cur, err = c.getDoc(ctx, m.ID)
+		}
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			t := now()
 			dm.CreatedAt, dm.UpdatedAt, dm.Version = t, t, 1

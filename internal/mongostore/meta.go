@@ -6,17 +6,15 @@ import (
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
-// metaDoc is the part every stored document shares. It is embedded inline in
-// each entity's document so the generic collection can reach it through the
-// doc interface.
+// metaDoc is the part every stored document shares, inlined in each entity's
+// document as its Meta field (a named field: the driver skips embedded structs
+// of unexported types) and reached by the generic code through doc.meta.
 type metaDoc struct {
 	ID        string    `bson:"_id"`
 	CreatedAt time.Time `bson:"createdAt"`
 	UpdatedAt time.Time `bson:"updatedAt"`
 	Version   int64     `bson:"version"`
 }
-
-func (m *metaDoc) meta() *metaDoc { return m }
 
 // doc is a pointer to an entity's document.
 type doc interface{ meta() *metaDoc }

@@ -7,7 +7,7 @@ import (
 )
 
 type responseDoc struct {
-	metaDoc       `bson:",inline"`
+	Meta          metaDoc   `bson:",inline"`
 	ChallengeID   string    `bson:"challengeId"`
 	SMEID         string    `bson:"smeId"`
 	SMEName       string    `bson:"smeName,omitempty"`
@@ -23,6 +23,8 @@ type responseDoc struct {
 	DurationWeeks int       `bson:"durationWeeks"`
 }
 
+func (d *responseDoc) meta() *metaDoc { return &d.Meta }
+
 var responseEntity = entity[*domain.Response, *responseDoc]{
 	name: "responses", kind: "Response",
 	fields: map[string]string{
@@ -31,7 +33,7 @@ var responseEntity = entity[*domain.Response, *responseDoc]{
 	newDoc: func() *responseDoc { return new(responseDoc) },
 	toDoc: func(r *domain.Response) *responseDoc {
 		return &responseDoc{
-			metaDoc: toMeta(r.Meta), ChallengeID: r.ChallengeID, SMEID: r.SMEID, SMEName: r.SMEName,
+			Meta: toMeta(r.Meta), ChallengeID: r.ChallengeID, SMEID: r.SMEID, SMEName: r.SMEName,
 			Owner: r.Owner, Organisation: r.Organisation, Status: r.Status, Score: r.Score,
 			Feedback: r.Feedback, SubmittedAt: r.SubmittedAt, Proposal: r.Proposal, Price: r.Price,
 			Currency: r.Currency, DurationWeeks: r.DurationWeeks,
@@ -39,7 +41,7 @@ var responseEntity = entity[*domain.Response, *responseDoc]{
 	},
 	fromDoc: func(d *responseDoc) *domain.Response {
 		return &domain.Response{
-			Meta: fromMeta(d.metaDoc), ChallengeID: d.ChallengeID, SMEID: d.SMEID, SMEName: d.SMEName,
+			Meta: fromMeta(d.Meta), ChallengeID: d.ChallengeID, SMEID: d.SMEID, SMEName: d.SMEName,
 			Owner: d.Owner, Organisation: d.Organisation, Status: d.Status, Score: d.Score,
 			Feedback: d.Feedback, SubmittedAt: d.SubmittedAt, ResponseInput: domain.ResponseInput{
 				Proposal: d.Proposal, Price: d.Price, Currency: d.Currency, DurationWeeks: d.DurationWeeks,

@@ -12,8 +12,10 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,6 +49,13 @@ type Store struct {
 	// (striped by id hash), which closes the race on FerretDB for a single
 	// process; between processes a window of one round trip remains there.
 	locks [64]sync.Mutex
+	// batchReads makes imports read the existing records of a batch with one
+	// _id $in query rather than one read per record: one round trip on MongoDB,
+	// and on a FerretDB whose _id lookups scan (see idLookupScans) one scan per
+	// batch instead of one per record.
+	batchReads bool
+	// idScan is set when FerretDB answers a lookup by _id with a table scan.
+	idScan bool
 
 	users         *collection[*domain.User, *userDoc]
 	smes          *collection[*domain.SME, *smeDoc]
@@ -94,6 +103,25 @@ func (s *Store) init(ctx context.Context) error {
 	s.courses = newCollection(s, courseEntity)
 	s.notifications = newCollection(s, notificationEntity)
 	s.embeddings = newCollection(s, embeddingEntity)
+	// Create every collection up front, so their tables exist for the probe
+	// below and for anything that maintains the embedded database's files.
+	for _, name := range []string{
+		s.users.coll.Name(), s.smes.coll.Name(), s.challenges.coll.Name(), s.responses.coll.Name(),
+		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), "emails", "changes", "counters",
+	} {
+		err := s.db.CreateCollection(ctx, name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
+			return translate(err, "collection", "create collection "+name)
+		}
+	}
+	if s.ferret {
+		var err error
+		if s.idScan, err = idLookupScans(ctx, s.smes.coll); err != nil {
+			return translate(err, "database", "explain")
+		}
+	}
+	s.batchReads = !s.ferret || s.idScan
 	s.log = changeLog{changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
 
 	// Lists by challenge, by SME and by user; FerretDB accepts and ignores
@@ -104,19 +132,78 @@ func (s *Store) init(ctx context.Context) error {
 		s.users.coll:         {{{Key: "status", Value: 1}}},
 	}
 	for coll, keys := range indexes {
-		models := make([]mongo.IndexModel, len(keys))
-		for i, k := range keys {
-			models[i] = mongo.IndexModel{Keys: k}
-		}
-		if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
+		if err := ensureIndexes(ctx, coll, keys); err != nil {
 			return translate(err, "index", "create indexes on "+coll.Name())
 		}
 	}
 	return nil
 }
 
+// ensureIndexes creates the indexes on keys that coll lacks. Only missing ones
+// are asked for: FerretDB 1.24 drops the connection when asked to create an
+// index that exists, where MongoDB would do nothing.
+func ensureIndexes(ctx context.Context, coll *mongo.Collection, keys []bson.D) error {
+	specs, err := coll.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, sp := range specs {
+		have[sp.Name] = true
+	}
+	var models []mongo.IndexModel
+	for _, k := range keys {
+		if !have[indexName(k)] {
+			models = append(models, mongo.IndexModel{Keys: k, Options: options.Index().SetName(indexName(k))})
+		}
+	}
+	if len(models) == 0 {
+		return nil
+	}
+	_, err = coll.Indexes().CreateMany(ctx, models)
+	return err
+}
+
+// indexName is the name MongoDB gives an index by default ("userId_1_createdAt_-1").
+func indexName(keys bson.D) string {
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('_')
+		}
+		fmt.Fprintf(&b, "%s_%v", k.Key, k.Value)
+	}
+	return b.String()
+}
+
+// codeNamespaceExists is the server's answer to creating a collection twice.
+const codeNamespaceExists = 48
+
 // Ferret reports whether the server is FerretDB rather than MongoDB.
 func (s *Store) Ferret() bool { return s.ferret }
+
+// IDLookupsScan reports whether the server answers a read by _id with a scan of
+// the collection, so every read by id costs time proportional to its size.
+// FerretDB 1.24 with SQLite does, unless its tables have an index on the
+// expression its queries use (_ferretdb_sjson->'$._id'; the _id index it
+// creates is on _ferretdb_sjson->"_id", which SQLite does not match). The
+// program should warn when it is set.
+func (s *Store) IDLookupsScan() bool { return s.idScan }
+
+// idLookupScans asks FerretDB's explain for the SQLite plan of a lookup by _id.
+func idLookupScans(ctx context.Context, coll *mongo.Collection) (bool, error) {
+	cmd := bson.D{{Key: "explain", Value: bson.D{
+		{Key: "find", Value: coll.Name()}, {Key: "filter", Value: byID("x")},
+	}}}
+	var res struct {
+		QueryPlanner struct{ Plan []string } `bson:"queryPlanner"`
+	}
+	if err := coll.Database().RunCommand(ctx, cmd).Decode(&res); err != nil {
+		return false, err
+	}
+	plan := strings.Join(res.QueryPlanner.Plan, "\n")
+	return strings.Contains(plan, "SCAN") && !strings.Contains(plan, "INDEX"), nil
+}
 
 func (s *Store) Users() domain.Collection[*domain.User]                 { return s.users }
 func (s *Store) SMEs() domain.Collection[*domain.SME]                   { return s.smes }

@@ -1,0 +1,279 @@
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+func TestCollection(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Log("not FerretDB?")
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		c := newSME("Acme")
+		if err := s.SMEs().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Version != 1 || c.CreatedAt.IsZero() || !c.UpdatedAt.Equal(c.CreatedAt) {
+			t.Fatalf("meta after create: %+v", c.Meta)
+		}
+		got, err := s.SMEs().Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c) {
+			t.Fatalf("get:\n got %+v\nwant %+v", got, c)
+		}
+
+		got.Name = "Acme Ltd"
+		time.Sleep(2 * time.Millisecond)
+		if err := s.SMEs().Update(ctx, got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != 2 || !got.UpdatedAt.After(got.CreatedAt) {
+			t.Fatalf("meta after update: %+v", got.Meta)
+		}
+		again, err := s.SMEs().Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Name != "Acme Ltd" || again.Version != 2 || !again.UpdatedAt.Equal(got.UpdatedAt) || !again.CreatedAt.Equal(c.CreatedAt) {
+			t.Fatalf("after update: %+v", again)
+		}
+
+		if err := s.SMEs().Delete(ctx, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.SMEs().Get(ctx, c.ID)
+		wantCode(t, err, domain.ENOTFOUND)
+	})
+
+	t.Run("StaleUpdate", func(t *testing.T) {
+		c := newSME("Stale")
+		if err := s.SMEs().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := s.SMEs().Get(ctx, c.ID)
+		b, _ := s.SMEs().Get(ctx, c.ID)
+		a.Name = "first"
+		if err := s.SMEs().Update(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		b.Name = "second"
+		wantCode(t, s.SMEs().Update(ctx, b), domain.EPRECONDITION)
+		if b.Version != 1 {
+			t.Fatalf("a failed update changed the version to %d", b.Version)
+		}
+		got, _ := s.SMEs().Get(ctx, c.ID)
+		if got.Name != "first" || got.Version != 2 {
+			t.Fatalf("stale update overwrote: %+v", got)
+		}
+	})
+
+	t.Run("ConcurrentUpdates", func(t *testing.T) {
+		c := newSME("Race")
+		if err := s.SMEs().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 10)
+		for i := range 10 {
+			go func() {
+				r := *c
+				r.Name = fmt.Sprint("writer ", i)
+				errs <- s.SMEs().Update(ctx, &r)
+			}()
+		}
+		ok := 0
+		for range 10 {
+			err := <-errs
+			if err == nil {
+				ok++
+			} else if domain.ErrorCode(err) != domain.EPRECONDITION {
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of 10 updates from version 1 succeeded, want 1", ok)
+		}
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		id := domain.NewID()
+		_, err := s.Challenges().Get(ctx, id)
+		wantCode(t, err, domain.ENOTFOUND)
+		if msg := domain.ErrorMessage(err); msg != "Challenge not found." {
+			t.Errorf("message %q", msg)
+		}
+		wantCode(t, s.Challenges().Delete(ctx, id), domain.ENOTFOUND)
+		c := &domain.Challenge{Meta: domain.Meta{ID: id, Version: 1}}
+		wantCode(t, s.Challenges().Update(ctx, c), domain.ENOTFOUND)
+	})
+
+	t.Run("ErrConflict", func(t *testing.T) {
+		u := &domain.User{Meta: domain.Meta{ID: domain.NewID()}, Email: "a@example.org", Role: domain.RoleSME, Status: domain.StatusActive}
+		if err := s.Users().Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		dup := *u
+		wantCode(t, s.Users().Create(ctx, &dup), domain.ECONFLICT)
+	})
+}
+
+// Every entity round-trips through its document unchanged.
+func TestRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	score := 70
+	check := func(t *testing.T, got, want any) {
+		t.Helper()
+		if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
+		}
+	}
+	t.Run("Challenge", func(t *testing.T) {
+		c := &domain.Challenge{Meta: domain.Meta{ID: domain.NewID()}, Owner: "u1", Status: domain.ChallengeOpen, PublishedAt: &at,
+			ChallengeInput: domain.ChallengeInput{Title: "Cut NO2", Organisation: "Council", Theme: domain.ThemeMobility,
+				RequiredCapabilities: []string{"sensors"}, RequiredSkills: []string{"iot"}, CPV: []string{"48000000"},
+				Region: "Genoa", Budget: domain.Budget{Min: 1, Max: 2, Currency: "EUR"}, Deadline: at}}
+		if err := s.Challenges().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Challenges().Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, got, c)
+	})
+	t.Run("Response", func(t *testing.T) {
+		r := &domain.Response{Meta: domain.Meta{ID: domain.NewID()}, ChallengeID: "c", SMEID: "s", Status: domain.ResponseSubmitted,
+			Score: &score, SubmittedAt: at, ResponseInput: domain.ResponseInput{Proposal: "p", Price: 10.5, DurationWeeks: 3}}
+		if err := s.Responses().Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Responses().Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, *got.Score, score)
+		got.Score, r.Score = nil, nil
+		check(t, got, r)
+	})
+	t.Run("Course", func(t *testing.T) {
+		c := &domain.Course{Meta: domain.Meta{ID: domain.NewID()}, CourseInput: domain.CourseInput{Provider: "P", Title: "Go",
+			Skills: []string{"go"}, Mode: domain.ModeOnline, StartDate: &at, Hours: 12, Funded: true}}
+		if err := s.Courses().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Courses().Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, got, c)
+	})
+	t.Run("Embedding", func(t *testing.T) {
+		e := &domain.Embedding{Meta: domain.Meta{ID: domain.NewID()}, Kind: domain.KindSME, RecordID: "x", Model: "m",
+			Hash: "h", Vector: []float32{0.1, -0.25, 3.3333}}
+		if err := s.Embeddings().Create(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Embeddings().Get(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, got, e)
+	})
+}
+
+func TestFind(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	var want []string // user u1's notifications, newest first
+	for i := range 7 {
+		n := &domain.Notification{Meta: domain.Meta{ID: domain.NewID(), CreatedAt: time.Now().Add(time.Duration(i) * time.Minute)},
+			UserID: "u1", Kind: domain.NotifyNewMatch, Message: fmt.Sprint(i), Read: i%2 == 0}
+		if i == 6 {
+			n.UserID = "u2"
+		} else {
+			want = append([]string{n.ID}, want...)
+		}
+		if err := s.Notifications().Create(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(ns []*domain.Notification) []string {
+		var out []string
+		for _, n := range ns {
+			out = append(out, n.ID)
+		}
+		return out
+	}
+
+	t.Run("Paging", func(t *testing.T) {
+		got, total, err := s.Notifications().Find(ctx, domain.Query{Where: map[string]any{"userId": "u1"}, Limit: 2, Offset: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 6 || !slices.Equal(ids(got), want[1:3]) {
+			t.Fatalf("total %d ids %v, want 6 %v", total, ids(got), want[1:3])
+		}
+	})
+	t.Run("Bool", func(t *testing.T) {
+		got, total, err := s.Notifications().Find(ctx, domain.Query{Where: map[string]any{"userId": "u1", "read": false}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 3 || len(got) != 3 {
+			t.Fatalf("total %d len %d, want 3", total, len(got))
+		}
+		for _, n := range got {
+			if n.Read {
+				t.Fatalf("read notification %v", n)
+			}
+		}
+	})
+	t.Run("All", func(t *testing.T) {
+		_, total, err := s.Notifications().Find(ctx, domain.Query{})
+		if err != nil || total != 7 {
+			t.Fatalf("total %d err %v", total, err)
+		}
+	})
+	t.Run("ErrUnknownField", func(t *testing.T) {
+		for _, where := range []map[string]any{{"message": "x"}, {"$where": "1"}, {"userId": map[string]any{"$ne": ""}}} {
+			_, _, err := s.Notifications().Find(ctx, domain.Query{Where: where})
+			wantCode(t, err, domain.EINTERNAL)
+		}
+	})
+}
+
+func TestEach(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	var want []string
+	for range 25 {
+		c := newSME("x")
+		want = append(want, c.ID)
+		if err := s.SMEs().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Sort(want)
+	var got []string
+	if err := s.SMEs().Each(ctx, func(c *domain.SME) error { got = append(got, c.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Each order:\n got %v\nwant %v", got, want)
+	}
+	if n, err := s.SMEs().Count(ctx); err != nil || n != 25 {
+		t.Fatalf("count %d err %v", n, err)
+	}
+}

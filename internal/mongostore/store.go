@@ -8,6 +8,10 @@
 // primary-key lookup and every other filter with a collection scan, and it has
 // no transactions. So records are read and written by _id, email uniqueness is
 // a claim document keyed by the address, and the change log is read by key.
+//
+// FerretDB 1.24 on SQLite also answers a lookup by _id with a table scan unless
+// its tables get an index on the expression its queries use; see
+// Store.IDLookupsScan.
 package mongostore
 
 import (

@@ -100,20 +100,15 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	return s.session(u)
 }
 
-var dummy struct {
-	hash string
-}
-
 // dummyHash is a real hash of a random password, computed once, so a login for
 // an unknown email does the same work as one for a known email.
 func dummyHash(s *Service) string {
-	if dummy.hash == "" {
-		h, err := s.hasher.Hash(domain.NewID())
-		if err == nil {
-			dummy.hash = h
+	s.dummyOnce.Do(func() {
+		if h, err := s.hasher.Hash(domain.NewID()); err == nil {
+			s.dummyHash = h
 		}
-	}
-	return dummy.hash
+	})
+	return s.dummyHash
 }
 
 // Authenticate turns a bearer token into the current user. A suspended account's

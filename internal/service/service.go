@@ -33,6 +33,9 @@ type Service struct {
 	syncMu  sync.Mutex
 	syncSeq int64
 
+	dummyOnce sync.Once
+	dummyHash string
+
 	statsMu    sync.Mutex
 	statsCache *statsCache
 }

@@ -1,0 +1,271 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// Keys in the index's internal storage.
+var (
+	keyVersion = []byte("mapping_version")
+	keyStamp   = []byte("stamp")
+)
+
+// Index is the bleve index behind domain.SearchIndex. It is safe for
+// concurrent use.
+type Index struct {
+	idx   bleve.Index
+	fresh bool
+	an    *Analyzer // to drop query words every analyzer discards (stop words)
+
+	mu    sync.RWMutex
+	langs map[string]bool // languages of indexed records: the fields a query searches
+}
+
+var _ domain.SearchIndex = (*Index)(nil)
+
+// Open opens the on-disk index at path, or creates it. An index that cannot be
+// opened or read, or that was built with another mapping version, is removed and
+// created afresh; Fresh then reports true and the caller rebuilds it from the
+// store. Open refuses to remove a directory that does not look like an index.
+func Open(path string) (*Index, error) {
+	idx, err := openDisk(path)
+	if err == nil {
+		return newIndex(idx, false), nil
+	}
+	if isLocked(err) {
+		return nil, fmt.Errorf("search: open %s: %w", path, err)
+	}
+	if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		if rmErr := removeIndexDir(path); rmErr != nil {
+			return nil, fmt.Errorf("search: index unusable (%v), and %w", err, rmErr)
+		}
+	}
+	idx, err = createDisk(path)
+	if err != nil {
+		return nil, err
+	}
+	return newIndex(idx, true), nil
+}
+
+// OpenMem returns an empty index in memory, for tests. It runs scorch, the same
+// engine as Open, rather than bleve.NewMemOnly's older upsidedown engine, so
+// tests see the scoring, facets and highlighting production has.
+func OpenMem() (*Index, error) {
+	idx, err := bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: new in-memory index: %w", err)
+	}
+	if err := idx.SetInternal(keyVersion, []byte(mappingVersion)); err != nil {
+		return nil, err
+	}
+	return newIndex(idx, true), nil
+}
+
+func newIndex(idx bleve.Index, fresh bool) *Index {
+	x := &Index{idx: idx, fresh: fresh, an: NewAnalyzer(), langs: map[string]bool{"en": true}}
+	if !fresh {
+		for _, lang := range languages {
+			if n, err := x.countTerm(fieldLang, lang); err == nil && n > 0 {
+				x.langs[lang] = true
+			}
+		}
+	}
+	return x
+}
+
+// Fresh reports whether Open created the index (none was there, or the old one
+// was unusable or of another mapping version): the caller must rebuild it.
+func (x *Index) Fresh() bool { return x.fresh }
+
+// Close flushes and closes the index.
+func (x *Index) Close() error { return x.idx.Close() }
+
+// openDisk opens an existing index and checks that it is readable and of the
+// current mapping version. Corrupt segments can panic inside bleve, so a panic
+// counts as "unreadable" too.
+func openDisk(path string) (idx bleve.Index, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if idx != nil {
+				_ = idx.Close()
+			}
+			idx, err = nil, fmt.Errorf("search: index at %s is unreadable: %v", path, r)
+		}
+	}()
+	// Time out instead of blocking forever when another process holds the index.
+	idx, err = bleve.OpenUsing(path, map[string]any{"bolt_timeout": "10s"})
+	if err != nil {
+		return nil, err
+	}
+	v, err := idx.GetInternal(keyVersion)
+	if err == nil && string(v) != mappingVersion {
+		err = fmt.Errorf("search: index at %s has mapping version %q, want %q", path, v, mappingVersion)
+	}
+	if err == nil {
+		// Read something from every segment: a damaged one fails here rather
+		// than in the first user's search.
+		_, err = idx.Search(bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 1, 0, false))
+	}
+	if err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
+	return idx, nil
+}
+
+func createDisk(path string) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: create index at %s: %w", path, err)
+	}
+	if err := idx.SetInternal(keyVersion, []byte(mappingVersion)); err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("search: create index at %s: %w", path, err)
+	}
+	return idx, nil
+}
+
+// isLocked reports a bolt timeout: another process has the index open, which is
+// no reason to throw it away.
+func isLocked(err error) bool { return strings.Contains(err.Error(), "timeout") }
+
+// removeIndexDir removes path if it is a bleve index directory (it holds
+// index_meta.json or store/) or empty. Anything else is left alone: a mistyped
+// data dir must not cost someone their files.
+func removeIndexDir(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	} else if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory; not removing it", path)
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return err
+	}
+	ours := len(entries) == 0
+	for _, e := range entries {
+		if e.Name() == "index_meta.json" || e.Name() == "store" {
+			ours = true
+		}
+	}
+	if !ours {
+		return fmt.Errorf("%s does not look like a search index; not removing it", path)
+	}
+	return os.RemoveAll(filepath.Clean(path))
+}
+
+// Index adds or replaces records in one batch.
+func (x *Index) Index(ctx context.Context, recs ...domain.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	b := x.idx.NewBatch()
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		if rec == nil {
+			return errors.New("search: nil record")
+		}
+		kind, id, lang, doc, err := toDoc(rec)
+		if err != nil {
+			return err
+		}
+		if err := b.Index(docID(kind, id), doc); err != nil {
+			return fmt.Errorf("search: index %s %s: %w", kind, id, err)
+		}
+		seen[lang] = true
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := x.idx.Batch(b); err != nil {
+		return fmt.Errorf("search: index batch: %w", err)
+	}
+	x.mu.Lock()
+	for lang := range seen {
+		x.langs[lang] = true
+	}
+	x.mu.Unlock()
+	return nil
+}
+
+// Remove deletes a record; removing one that is not there is not an error.
+func (x *Index) Remove(ctx context.Context, kind, id string) error {
+	if kinds[kind] == nil {
+		return unknownKind(kind)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := x.idx.Delete(docID(kind, id)); err != nil {
+		return fmt.Errorf("search: remove %s %s: %w", kind, id, err)
+	}
+	return nil
+}
+
+// Count is how many records of kind the index holds.
+func (x *Index) Count(kind string) (int, error) {
+	if kinds[kind] == nil {
+		return 0, unknownKind(kind)
+	}
+	return x.countTerm(fieldKind, kind)
+}
+
+func (x *Index) countTerm(field, term string) (int, error) {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	res, err := x.idx.Search(bleve.NewSearchRequestOptions(q, 0, 0, false))
+	if err != nil {
+		return 0, fmt.Errorf("search: count: %w", err)
+	}
+	return int(res.Total), nil
+}
+
+// Stamp returns the marker last set with SetStamp, "" if none.
+func (x *Index) Stamp() (string, error) {
+	v, err := x.idx.GetInternal(keyStamp)
+	if err != nil {
+		return "", fmt.Errorf("search: read stamp: %w", err)
+	}
+	return string(v), nil
+}
+
+// SetStamp keeps v inside the index.
+func (x *Index) SetStamp(v string) error {
+	if err := x.idx.SetInternal(keyStamp, []byte(v)); err != nil {
+		return fmt.Errorf("search: write stamp: %w", err)
+	}
+	return nil
+}
+
+// activeLangs lists the languages of indexed records, English always.
+func (x *Index) activeLangs() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]string, 0, len(x.langs))
+	for _, l := range languages { // fixed order, so queries are deterministic
+		if x.langs[l] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func unknownKind(kind string) error {
+	return &domain.Error{Code: domain.EINVALID, Message: "Unknown kind of record.",
+		Fields: []domain.FieldError{{Field: "kind", Message: fmt.Sprintf("%q is not one of sme, challenge, course", kind)}}}
+}

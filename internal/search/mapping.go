@@ -1,0 +1,151 @@
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// mappingVersion is kept in the index's internal storage. Bump it whenever the
+// mapping or the documents built by toDoc change: Open then throws the old index
+// away and reports Fresh, so the caller rebuilds it from the store.
+const mappingVersion = "1"
+
+// One index holds all three kinds rather than three indexes: one directory to
+// open, recover and stamp, one batch for a mixed rebuild, and the kinds share
+// most field names (region, skills, the text fields). Each document carries its
+// kind in the "kind" field, which is also the mapping's type field, so every
+// kind gets its own document mapping; every search filters on kind.
+const (
+	fieldKind     = "kind"
+	fieldLang     = "lang"
+	fieldPublic   = "public"   // challenges: "true" when the public may see it
+	fieldNewest   = "newest"   // date for "newest first"
+	fieldDeadline = "deadline" // date for "soonest first"
+	fieldCPV      = "cpv"
+)
+
+// Language sub-documents. bleve picks one analyzer per field path, not per
+// document, so each record's text goes under a sub-document named by its
+// language ("en.title", "it.title", …) whose fields use that language's
+// analyzer; a query searches the same field in every language present.
+var languages = domain.Languages
+
+// textField is an analysed, stored, highlighted field with its query-time boost.
+type textField struct {
+	name  string // the domain's JSON name, also the highlight key
+	boost float64
+}
+
+// Boosts: a title or name match is worth most, then the capability and skill
+// lists (short, deliberate phrases), then the summary, then the long description.
+const (
+	boostTitle   = 4
+	boostList    = 3
+	boostSummary = 2
+	boostProse   = 1
+)
+
+// kindSpec is what the index knows about one kind of record.
+type kindSpec struct {
+	text   []textField
+	facets []string        // keyword fields returned as facets, in display order
+	filter map[string]bool // fields a SearchRequest may filter on
+	cpv    bool            // records carry CPV codes
+}
+
+var kinds = map[string]*kindSpec{
+	domain.KindSME: newKindSpec(
+		[]textField{{"name", boostTitle}, {"capabilities", boostList}, {"skills", boostList}, {"summary", boostSummary}, {"description", boostProse}},
+		[]string{"region", "size", "skills", "capabilities"}, true),
+	domain.KindChallenge: newKindSpec(
+		[]textField{{"title", boostTitle}, {"requiredCapabilities", boostList}, {"requiredSkills", boostList}, {"summary", boostSummary}, {"description", boostProse}},
+		[]string{"theme", "status", "region", "organisation"}, true),
+	domain.KindCourse: newKindSpec(
+		[]textField{{"title", boostTitle}, {"skills", boostList}, {"description", boostProse}},
+		[]string{"mode", "region", "skills", "funded"}, false),
+}
+
+func newKindSpec(text []textField, facets []string, cpv bool) *kindSpec {
+	k := &kindSpec{text: text, facets: facets, filter: map[string]bool{}, cpv: cpv}
+	for _, f := range facets {
+		k.filter[f] = true
+	}
+	if cpv {
+		k.filter[fieldCPV] = true
+	}
+	return k
+}
+
+// newMapping builds the index mapping. Nothing is dynamic: a field is indexed
+// only if it is named here, and only the highlighted text is stored (the caller
+// loads records from the store by id).
+func newMapping() *mapping.IndexMappingImpl {
+	m := bleve.NewIndexMapping()
+	m.TypeField = fieldKind
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
+	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	for name, k := range kinds {
+		m.AddDocumentMapping(name, k.documentMapping())
+	}
+	return m
+}
+
+func (k *kindSpec) documentMapping() *mapping.DocumentMapping {
+	d := bleve.NewDocumentStaticMapping()
+	d.AddFieldMappingsAt(fieldKind, keywordField(false))
+	d.AddFieldMappingsAt(fieldLang, keywordField(false))
+	d.AddFieldMappingsAt(fieldNewest, dateField())
+	d.AddFieldMappingsAt(fieldDeadline, dateField())
+	d.AddFieldMappingsAt(fieldPublic, keywordField(false))
+	if k.cpv {
+		d.AddFieldMappingsAt(fieldCPV, keywordField(false))
+	}
+	for _, f := range k.facets {
+		d.AddFieldMappingsAt(f, keywordField(true)) // facets read doc values
+	}
+	for _, lang := range languages {
+		sub := bleve.NewDocumentStaticMapping()
+		for _, f := range k.text {
+			sub.AddFieldMappingsAt(f.name, textFieldMapping(analyzerFor(lang)))
+		}
+		d.AddSubDocumentMapping(lang, sub)
+	}
+	return d
+}
+
+// textFieldMapping is analysed, stored and keeps term vectors: the html
+// highlighter needs both the stored text and the term locations.
+func textFieldMapping(analyzer string) *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = analyzer
+	f.Store = true
+	f.IncludeTermVectors = true
+	f.IncludeInAll = false
+	f.DocValues = false
+	return f
+}
+
+// keywordField is one exact term per value; docValues only where facets need them.
+func keywordField(docValues bool) *mapping.FieldMapping {
+	f := bleve.NewKeywordFieldMapping()
+	f.Analyzer = keyword.Name
+	f.Store = false
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = docValues
+	return f
+}
+
+// dateField is sortable (doc values), not stored.
+func dateField() *mapping.FieldMapping {
+	f := bleve.NewDateTimeFieldMapping()
+	f.Store = false
+	f.IncludeInAll = false
+	f.DocValues = true
+	return f
+}

@@ -1,0 +1,128 @@
+package search
+
+import (
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Fuzzy alternatives: words of at least fuzzyMinRunes letters also match terms
+// one edit away (after stemming), at fuzzyBoost of the exact match's weight, so
+// a typo still finds things but never outranks the real word. Very long words
+// skip it: the automaton grows with the word and nobody mistypes a 40-letter one.
+const (
+	fuzzyMinRunes = 5
+	fuzzyMaxRunes = 40
+	fuzzyBoost    = 0.2
+	cpvBoost      = boostTitle
+)
+
+// queryBuilder turns parsed clauses into bleve queries over one kind's text
+// fields in the languages present in the index.
+type queryBuilder struct {
+	spec  *kindSpec
+	langs []string
+	an    *Analyzer
+}
+
+// textQuery is the scoring part of a search:
+//
+//   - plain words are should clauses, one disjunction per word over every text
+//     field (with its boost) plus its fuzzy alternative. bleve multiplies a
+//     disjunction's score by matched/total clauses, so a record matching more of
+//     the words ranks higher;
+//   - +words and "phrases" are must clauses (a quoted phrase is required, as on
+//     every web search engine);
+//   - -words and -"phrases" are must-not clauses.
+//
+// ok is false when the text has nothing to search for (only stop words or
+// punctuation): the caller returns no hits rather than everything.
+func (b *queryBuilder) textQuery(clauses []clause) (q query.Query, ok bool) {
+	var must, should, mustNot []query.Query
+	for _, c := range clauses {
+		if !b.analysable(c.text) && !(b.spec.cpv && c.op != '-' && !c.phrase && looksLikeCPV(c.text)) {
+			continue // a stop word or punctuation: it would match nothing
+		}
+		switch {
+		case c.op == '-':
+			mustNot = append(mustNot, b.clauseQuery(c, false))
+		case c.op == '+' || c.phrase:
+			must = append(must, b.clauseQuery(c, false))
+		default:
+			should = append(should, b.clauseQuery(c, true))
+		}
+	}
+	if len(must) == 0 && len(should) == 0 {
+		if len(mustNot) == 0 {
+			return nil, false
+		}
+		must = append(must, query.NewMatchAllQuery()) // "-diesel": everything else
+	}
+	bq := query.NewBooleanQuery(must, should, mustNot)
+	return bq, true
+}
+
+// clauseQuery matches one word or phrase in any of the kind's text fields.
+func (b *queryBuilder) clauseQuery(c clause, fuzzy bool) query.Query {
+	fuzzy = fuzzy && !c.phrase
+	if n := utf8.RuneCountInString(c.text); n < fuzzyMinRunes || n > fuzzyMaxRunes {
+		fuzzy = false
+	}
+	var qs []query.Query
+	for _, lang := range b.langs {
+		for _, f := range b.spec.text {
+			field := lang + "." + f.name
+			if c.phrase {
+				pq := query.NewMatchPhraseQuery(c.text)
+				pq.SetField(field)
+				pq.SetBoost(f.boost)
+				qs = append(qs, pq)
+				continue
+			}
+			mq := query.NewMatchQuery(c.text)
+			mq.SetField(field)
+			mq.SetBoost(f.boost)
+			qs = append(qs, mq)
+			if fuzzy {
+				fq := query.NewMatchQuery(c.text)
+				fq.SetField(field)
+				fq.SetFuzziness(1)
+				fq.SetBoost(f.boost * fuzzyBoost)
+				qs = append(qs, fq)
+			}
+		}
+	}
+	if b.spec.cpv && !c.phrase && looksLikeCPV(c.text) {
+		tq := query.NewTermQuery(c.text)
+		tq.SetField(fieldCPV)
+		tq.SetBoost(cpvBoost)
+		qs = append(qs, tq)
+	}
+	d := query.NewDisjunctionQuery(qs)
+	d.SetMin(1)
+	return d
+}
+
+// analysable reports whether some language's analyzer keeps a term of text.
+func (b *queryBuilder) analysable(text string) bool {
+	for _, lang := range b.langs {
+		if len(b.an.Terms(text, lang)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeCPV is true for "72316000" or "72316000-3": worth a lookup in the CPV
+// keyword field.
+func looksLikeCPV(s string) bool {
+	if len(s) < 8 || len(s) > 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c == '-' && i == 8) {
+			return false
+		}
+	}
+	return true
+}

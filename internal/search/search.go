@@ -1,0 +1,203 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// Paging and facet sizes.
+const (
+	defaultLimit = 20
+	maxLimit     = 100
+	maxOffset    = 10000 // deeper pages cost memory for every hit before them
+	facetSize    = 20
+)
+
+// Search runs one page of a search over one kind. See domain.SearchRequest.
+func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.SearchResult, error) {
+	spec := kinds[req.Kind]
+	if spec == nil {
+		return nil, unknownKind(req.Kind)
+	}
+	limit, offset, err := page(req.Limit, req.Offset)
+	if err != nil {
+		return nil, err
+	}
+	filter, err := filterQuery(spec, req)
+	if err != nil {
+		return nil, err
+	}
+	clauses, err := parseQuery(req.Q)
+	if err != nil {
+		return nil, err
+	}
+	langs := x.activeLangs()
+	var main query.Query = query.NewMatchAllQuery()
+	hasText := len(clauses) > 0
+	if hasText {
+		b := queryBuilder{spec: spec, langs: langs, an: x.an}
+		q, ok := b.textQuery(clauses)
+		if !ok {
+			return emptyResult(spec), nil
+		}
+		main = q
+	}
+	bq := query.NewBooleanQuery([]query.Query{main}, nil, nil)
+	bq.AddFilter(filter) // filters narrow the hits without touching scores
+
+	sr := bleve.NewSearchRequestOptions(bq, limit, offset, false)
+	order, err := sortOrder(req.Sort, hasText)
+	if err != nil {
+		return nil, err
+	}
+	sr.SortByCustom(order)
+	for _, f := range spec.facets {
+		sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+	}
+	if hasText {
+		sr.Highlight = bleve.NewHighlightWithStyle(html.Name)
+		for _, lang := range langs {
+			for _, f := range spec.text {
+				sr.Highlight.AddField(lang + "." + f.name)
+			}
+		}
+	}
+	res, err := x.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return toResult(spec, res), nil
+}
+
+func page(limit, offset int) (int, int, error) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	if offset < 0 {
+		offset = 0
+	}
+	if offset > maxOffset {
+		v := domain.Validation{}
+		v.Add("offset", "must be at most %d", maxOffset)
+		return 0, 0, v.Err()
+	}
+	return limit, offset, nil
+}
+
+// filterQuery is the kind, the request's filters (values of one field ORed,
+// fields ANDed) and, for challenges, who may see drafts.
+func filterQuery(spec *kindSpec, req domain.SearchRequest) (query.Query, error) {
+	and := []query.Query{term(fieldKind, req.Kind)}
+	fields := make([]string, 0, len(req.Filters))
+	for f := range req.Filters {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields) // deterministic queries and error messages
+	for _, f := range fields {
+		if !spec.filter[f] {
+			v := domain.Validation{}
+			v.Add(f, "is not a filter for %s search", req.Kind)
+			return nil, v.Err()
+		}
+		var or []query.Query
+		for _, val := range req.Filters[f] {
+			if val != "" {
+				or = append(or, term(f, val))
+			}
+		}
+		if len(or) > 0 {
+			and = append(and, query.NewDisjunctionQuery(or))
+		}
+	}
+	// Not Status != draft: Published is the domain's "the public may see it"
+	// (a draft cancelled before publication stays private too).
+	if req.Kind == domain.KindChallenge && !req.AllDrafts {
+		visible := []query.Query{term(fieldPublic, "true")}
+		if req.DraftsOf != "" {
+			visible = append(visible, term("organisation", req.DraftsOf))
+		}
+		and = append(and, query.NewDisjunctionQuery(visible))
+	}
+	return query.NewConjunctionQuery(and), nil
+}
+
+func term(field, value string) query.Query {
+	q := query.NewTermQuery(value)
+	q.SetField(field)
+	return q
+}
+
+// sortOrder: relevance then newest; newest; or soonest deadline (records
+// without one last). The document id breaks ties so pages never overlap.
+func sortOrder(sort string, hasText bool) (search.SortOrder, error) {
+	newest := &search.SortField{Field: fieldNewest, Desc: true, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
+	id := &search.SortDocID{}
+	switch sort {
+	case "":
+		if hasText {
+			return search.SortOrder{&search.SortScore{Desc: true}, newest, id}, nil
+		}
+		return search.SortOrder{newest, id}, nil
+	case "newest":
+		return search.SortOrder{newest, id}, nil
+	case "deadline":
+		deadline := &search.SortField{Field: fieldDeadline, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
+		return search.SortOrder{deadline, newest, id}, nil
+	}
+	v := domain.Validation{}
+	v.Add("sort", "must be empty, newest or deadline")
+	return nil, v.Err()
+}
+
+func toResult(spec *kindSpec, res *bleve.SearchResult) *domain.SearchResult {
+	out := emptyResult(spec)
+	out.Total = int(res.Total)
+	out.Hits = make([]domain.SearchHit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		hit := domain.SearchHit{ID: recordID(h.ID), Score: h.Score}
+		for field, frags := range h.Fragments {
+			if len(frags) == 0 {
+				continue
+			}
+			if hit.Highlights == nil {
+				hit.Highlights = map[string][]string{}
+			}
+			_, name, _ := strings.Cut(field, ".") // "en.summary" → "summary"
+			hit.Highlights[name] = append(hit.Highlights[name], frags...)
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	for _, f := range spec.facets {
+		fr := res.Facets[f]
+		if fr == nil || fr.Terms == nil {
+			continue
+		}
+		for _, t := range fr.Terms.Terms() {
+			out.Facets[f] = append(out.Facets[f], domain.FacetCount{Value: t.Term, Count: t.Count})
+		}
+	}
+	return out
+}
+
+// emptyResult has every facet of the kind, with no values, so callers can
+// range over them without nil checks.
+func emptyResult(spec *kindSpec) *domain.SearchResult {
+	r := &domain.SearchResult{Hits: []domain.SearchHit{}, Facets: map[string][]domain.FacetCount{}}
+	for _, f := range spec.facets {
+		r.Facets[f] = []domain.FacetCount{}
+	}
+	return r
+}

@@ -1,0 +1,180 @@
+package match
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// Learned associations: what words does the corpus use for a need?
+//
+// A council asks for "air quality monitoring"; one SME says it calibrates
+// pollution monitors, another that its sensors report nitrogen dioxide. None
+// repeats the phrase. But profiles that do list "air quality monitoring" (or the
+// CPV code for air-pollution services) keep using those words in their prose,
+// and profiles that do not list it rarely do. So for every listed capability,
+// skill and CPV code (a "concept") the engine learns, from the corpus itself,
+// the prose words over-represented among the records that list it: a relevance
+// model estimated from the records' own structured fields. Nothing is written by
+// hand, and it follows however a region's firms happen to phrase things.
+//
+// For concept k listed by n records, a word t found in the prose of c of them
+// and in the prose of a share q of all records gets weight
+//
+//	w(k,t) = p − q,  with p = c / (n + 1)
+//
+// kept when c ≥ 2, p ≥ minP and p ≥ minLift·q: high when the word comes with
+// the concept and is rare without it, shrunk (the +1) when few records list the
+// concept. Each concept also records how much evidence a record that truly has
+// it typically shows (the mean, over the records listing it, of the weights of
+// its words they contain), so coverage can be judged relative to that rather
+// than to a fixed number of words.
+type assoc struct {
+	terms []weighted // by weight, descending
+	norm  float64    // typical evidence of a record listing the concept
+	n     int        // records listing it
+}
+
+type weighted struct {
+	term uint32
+	w    float64
+}
+
+// assocTable is one learned snapshot; it is replaced whole, never edited.
+type assocTable struct {
+	by  map[uint32]*assoc
+	gen uint64 // corpus generation it was learned from
+}
+
+const (
+	assocMinP     = 0.2
+	assocMinLift  = 4.0
+	assocMaxTerms = 40
+)
+
+// learn builds the table from every record of the corpus. The caller holds at
+// least the read lock.
+func (e *Engine) learn() *assocTable {
+	sides := []*side{e.smes, e.challenges, e.courses}
+	nTerms := len(e.terms.names)
+	// Prose document frequency over all records.
+	dfp := make([]int32, nTerms)
+	total := 0
+	for _, s := range sides {
+		for _, d := range s.docs {
+			if d == nil || len(d.prose) == 0 {
+				continue
+			}
+			total++
+			for _, t := range d.prose {
+				dfp[t]++
+			}
+		}
+	}
+	tab := &assocTable{by: map[uint32]*assoc{}, gen: e.gen}
+	if total == 0 {
+		return tab
+	}
+	// Which records list each concept: the union of the sides' concept postings.
+	members := map[uint32][]*doc{}
+	for _, s := range sides {
+		for c, slots := range s.concepts {
+			for _, sl := range slots {
+				if d := s.docs[sl]; d != nil && len(d.prose) > 0 {
+					members[uint32(c)] = append(members[uint32(c)], d)
+				}
+			}
+		}
+	}
+	count := make([]int32, nTerms) // scratch, reset through touched
+	var touched []uint32
+	for c, docs := range members {
+		// Only whole phrases and exact codes are needs; class-level concepts
+		// exist for candidate generation.
+		if len(docs) < 2 || !strings.HasPrefix(e.concepts.names[c], "p:") && !strings.HasPrefix(e.concepts.names[c], "c:") {
+			continue
+		}
+		touched = touched[:0]
+		for _, d := range docs {
+			for _, t := range d.prose {
+				if count[t] == 0 {
+					touched = append(touched, t)
+				}
+				count[t]++
+			}
+		}
+		n := float64(len(docs))
+		a := &assoc{n: len(docs)}
+		for _, t := range touched {
+			cnt := count[t]
+			count[t] = 0
+			p := float64(cnt) / (n + 1)
+			q := float64(dfp[t]) / float64(total)
+			if cnt >= 2 && p >= assocMinP && p >= assocMinLift*q {
+				a.terms = append(a.terms, weighted{t, p - q})
+			}
+		}
+		if len(a.terms) == 0 {
+			continue
+		}
+		sort.Slice(a.terms, func(i, j int) bool {
+			if a.terms[i].w != a.terms[j].w {
+				return a.terms[i].w > a.terms[j].w
+			}
+			return a.terms[i].term < a.terms[j].term
+		})
+		if len(a.terms) > assocMaxTerms {
+			a.terms = a.terms[:assocMaxTerms]
+		}
+		for _, d := range docs {
+			a.norm += evidence(a.terms, d)
+		}
+		a.norm /= n
+		if a.norm > 0 {
+			tab.by[c] = a
+		}
+	}
+	return tab
+}
+
+// evidence is the summed weight of the terms of ws found in d's prose.
+func evidence(ws []weighted, d *doc) float64 {
+	var s float64
+	for _, w := range ws {
+		if d.hasProse(w.term) {
+			s += w.w
+		}
+	}
+	return s
+}
+
+// table returns a current association table, relearning it when the corpus has
+// changed and the last one is older than Options.Relearn (so a burst of writes
+// does not trigger a burst of relearning). The caller holds the read lock.
+func (e *Engine) table() *assocTable {
+	e.learnMu.Lock()
+	defer e.learnMu.Unlock()
+	t := e.assoc
+	if t != nil && (t.gen == e.gen || e.opts.Now().Sub(e.learnedAt) < e.opts.Relearn) {
+		return t
+	}
+	t = e.learn()
+	e.assoc, e.learnedAt = t, e.opts.Now()
+	return t
+}
+
+// cosine of two sparse weight vectors.
+func cosine(a, b map[uint32]float64) float64 {
+	var dot, na, nb float64
+	for t, w := range a {
+		na += w * w
+		dot += w * b[t]
+	}
+	for _, w := range b {
+		nb += w * w
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}

@@ -1,0 +1,71 @@
+package match
+
+import (
+	"context"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// ChallengesFor ranks open challenges (status open, deadline ahead) for an SME
+// with the very same pair score as SMEsFor, so a firm and an officer see the
+// same number for the same pair. Open challenges are few next to profiles, so
+// each is scored; their prepared queries are cached until the corpus changes.
+func (e *Engine) ChallengesFor(ctx context.Context, s *domain.SME, limit int) ([]domain.Match, error) {
+	if s == nil {
+		return nil, domain.Errorf(domain.EINVALID, "No profile to match.")
+	}
+	if limit <= 0 {
+		limit = 10
+	}
+	a := analyse(e.an, smeText(s))
+	now := e.opts.Now()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	tab := e.table()
+	d := build(a, e.terms.lookup, e.concepts.lookup)
+	d.sme = s
+	dv := e.vector(domain.KindSME, s.ID)
+
+	top := newTopK(limit)
+	queries := map[uint32]*query{}
+	var buf []needMatch
+	for i, c := range e.challenges.docs {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if c == nil || c.challenge.Status != domain.ChallengeOpen || !c.challenge.Deadline.After(now) {
+			continue
+		}
+		q := e.challengeQuery(c, tab)
+		queries[c.slot] = q
+		f, _ := e.features(q, d, e.vector(domain.KindChallenge, c.id), dv, &buf)
+		score, _ := Fuse(f, e.opts.Weights)
+		top.push(c.slot, score)
+	}
+	var out []domain.Match
+	for _, sc := range top.sorted() {
+		c := e.challenges.docs[sc.slot]
+		m := e.explain(queries[sc.slot], d, e.vector(domain.KindChallenge, c.id), dv)
+		m.Kind, m.ID = domain.KindChallenge, c.id
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// challengeQuery returns the prepared query of a stored challenge, from the
+// cache when neither the corpus nor the learned associations changed.
+func (e *Engine) challengeQuery(c *doc, tab *assocTable) *query {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	if e.qgen != e.gen || e.qtab != tab {
+		e.qcache, e.qgen, e.qtab = map[string]*query{}, e.gen, tab
+	}
+	if q, ok := e.qcache[c.id]; ok {
+		return q
+	}
+	q := e.newQuery(c, tab)
+	e.qcache[c.id] = q
+	return q
+}

@@ -1,0 +1,162 @@
+package match
+
+import (
+	"sync"
+	"time"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// Options tune an Engine. The zero value is usable.
+type Options struct {
+	// Now is the clock deadlines are judged by (time.Now when nil).
+	Now func() time.Time
+	// Weights of the fusion (DefaultWeights when zero).
+	Weights Weights
+	// Candidates is how many profiles the first stage hands to full scoring
+	// (default 400).
+	Candidates int
+	// Relearn is the least time between two relearnings of the word
+	// associations after the corpus changes (default 10s; negative: relearn on
+	// the first query after every change, as tests want).
+	Relearn time.Duration
+}
+
+// Engine is the in-memory matcher. Reads are hot and concurrent, writes rare:
+// one RWMutex guards the corpus.
+type Engine struct {
+	an   domain.TextAnalyzer
+	opts Options
+
+	mu         sync.RWMutex
+	terms      *dict
+	concepts   *dict
+	smes       *side
+	challenges *side
+	courses    *side
+	vectors    map[string]map[string][]float32 // kind → id → unit vector
+	gen        uint64                          // bumped by every write
+
+	learnMu   sync.Mutex
+	assoc     *assocTable
+	learnedAt time.Time
+
+	scratch sync.Pool // *[]float32 accumulators for candidate generation
+
+	qmu    sync.Mutex // guards the cache of prepared challenge queries
+	qcache map[string]*query
+	qgen   uint64
+	qtab   *assocTable
+}
+
+var _ domain.Matcher = (*Engine)(nil)
+
+// New returns an empty engine that analyses text with an.
+func New(an domain.TextAnalyzer, opts Options) *Engine {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Weights == (Weights{}) {
+		opts.Weights = DefaultWeights
+	}
+	if opts.Candidates <= 0 {
+		opts.Candidates = 400
+	}
+	if opts.Relearn == 0 {
+		opts.Relearn = 10 * time.Second
+	}
+	return &Engine{
+		an: an, opts: opts,
+		terms: newDict(), concepts: newDict(),
+		smes: newSide(), challenges: newSide(), courses: newSide(),
+		vectors: map[string]map[string][]float32{},
+	}
+}
+
+// Put adds or replaces records. Text is analysed before the lock is taken, so
+// readers wait only for the index update.
+func (e *Engine) Put(recs ...domain.Record) {
+	as := make([]*analysed, 0, len(recs))
+	for _, r := range recs {
+		if t, ok := textOf(r); ok && t.id != "" {
+			as = append(as, analyse(e.an, t))
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, a := range as {
+		d := build(a, e.terms.add, e.concepts.add)
+		switch r := recs[i].(type) {
+		case *domain.SME:
+			d.sme = r
+		case *domain.Challenge:
+			d.challenge = r
+		case *domain.Course:
+			d.course = r
+		}
+		e.sideOf(d.kind).put(d)
+	}
+	e.gen++
+}
+
+// textOf extracts a record's text; ok is false for kinds the matcher ignores.
+func textOf(r domain.Record) (text, bool) {
+	switch r := r.(type) {
+	case *domain.SME:
+		return smeText(r), r != nil
+	case *domain.Challenge:
+		return challengeText(r), r != nil
+	case *domain.Course:
+		return courseText(r), r != nil
+	}
+	return text{}, false
+}
+
+func (e *Engine) sideOf(kind string) *side {
+	switch kind {
+	case domain.KindSME:
+		return e.smes
+	case domain.KindChallenge:
+		return e.challenges
+	case domain.KindCourse:
+		return e.courses
+	}
+	return nil
+}
+
+// Remove drops a record and its vector.
+func (e *Engine) Remove(kind, id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s := e.sideOf(kind); s != nil && s.remove(id) {
+		e.gen++
+	}
+	delete(e.vectors[kind], id)
+}
+
+// SetVector records a record's embedding, normalised to unit length so that
+// similarity is a dot product; nil removes it.
+func (e *Engine) SetVector(kind, id string, v []float32) {
+	var u []float32
+	if len(v) > 0 {
+		u = unit(v)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if u == nil {
+		delete(e.vectors[kind], id)
+		return
+	}
+	if e.vectors[kind] == nil {
+		e.vectors[kind] = map[string][]float32{}
+	}
+	e.vectors[kind][id] = u
+}
+
+// vector returns the stored vector of a record, or nil.
+func (e *Engine) vector(kind, id string) []float32 {
+	if id == "" {
+		return nil
+	}
+	return e.vectors[kind][id]
+}

@@ -1,0 +1,239 @@
+package match
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/bettermatch/bettermatch/internal/cpv"
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// explain scores one pair again with its details and says why, in words a
+// council officer or a firm can check against the two records.
+func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
+	var buf []needMatch
+	f, matches := e.features(q, d, qv, dv, &buf)
+	score, structured := Fuse(f, e.opts.Weights)
+	x := domain.Explanation{
+		MatchedTerms:       []string{},
+		SharedCapabilities: []string{},
+		SharedSkills:       []string{},
+		SharedCPV:          []string{},
+		SameRegion:         f.SameRegion,
+		Lexical:            round3(f.Lexical),
+		Structured:         round3(structured),
+		Mode:               "lexical",
+		Reasons:            []string{},
+	}
+	if f.HasSemantic {
+		x.Mode = "hybrid"
+		x.Semantic = round3(clamp01(f.Semantic))
+	}
+
+	// Needs, best shown first.
+	covered := make([]bool, q.groups)
+	var learnedHits []uint32
+	for i := range q.needs {
+		n, m := &q.needs[i], matches[i]
+		if m.cov >= coveredAt {
+			covered[n.group] = true
+		}
+		if m.cov < reasonAt {
+			continue
+		}
+		switch m.how {
+		case byPhrase:
+			if n.skill {
+				x.SharedSkills = append(x.SharedSkills, n.label)
+			} else {
+				x.SharedCapabilities = append(x.SharedCapabilities, n.label)
+			}
+			if normPhrase(m.which) == n.phrase.norm {
+				x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %s %q.", kindWord(n.skill), m.which))
+			} else {
+				x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %q, close to the %s %q asked for.", m.which, kindWord(n.skill), n.label))
+			}
+		case byCode:
+			if m.which == n.code {
+				x.SharedCPV = append(x.SharedCPV, cpv.Full(n.code))
+				x.Reasons = append(x.Reasons, fmt.Sprintf("Works under CPV %s (%s).", cpv.Full(n.code), cpv.Label(n.code)))
+			} else {
+				x.Reasons = append(x.Reasons, fmt.Sprintf("Works under CPV %s (%s), related to %s (%s).",
+					cpv.Full(m.which), cpv.Label(m.which), cpv.Full(n.code), cpv.Label(n.code)))
+			}
+		case byProse:
+			words := e.proseHits(n, d)
+			learnedHits = append(learnedHits, words...)
+			what := n.label
+			if n.code != "" {
+				what = cpv.Label(n.code)
+			}
+			r := fmt.Sprintf("Its profile describes %q", what)
+			if len(words) > 0 {
+				r += " (" + strings.Join(e.surface(d, words, 4), ", ") + ")"
+			}
+			x.Reasons = append(x.Reasons, r+".")
+		}
+	}
+	if q.groups > 0 {
+		n := 0
+		for _, c := range covered {
+			if c {
+				n++
+			}
+		}
+		x.Reasons = append([]string{fmt.Sprintf("Shows %d of the %d needs of the challenge.", n, q.groups)}, x.Reasons...)
+	}
+	if f.SameRegion {
+		x.Reasons = append(x.Reasons, fmt.Sprintf("Based in the same region (%s).", regionOf(d)))
+	}
+	if f.HasSemantic {
+		x.Reasons = append(x.Reasons, fmt.Sprintf("Semantic similarity of the texts: %.2f.", x.Semantic))
+	}
+
+	// Matched words: the challenge's own words the profile shares, by weight,
+	// then words the profile uses for the needs it shows.
+	type hit struct {
+		term uint32
+		w    float64
+	}
+	var hits []hit
+	for _, t := range q.terms {
+		if d.has(t.term) {
+			hits = append(hits, hit{t.term, t.w})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].w > hits[j].w })
+	var terms []uint32
+	seen := map[uint32]bool{}
+	for _, h := range hits {
+		terms = append(terms, h.term)
+		seen[h.term] = true
+	}
+	for _, t := range learnedHits {
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+		}
+	}
+	if len(terms) > maxMatchedTerms {
+		terms = terms[:maxMatchedTerms]
+	}
+	x.MatchedTerms = e.surface2(q.doc, d, terms)
+	return domain.Match{Kind: d.kind, ID: d.id, Score: round3(score), Explanation: x}
+}
+
+const (
+	coveredAt       = 0.6  // a need counts as shown from here
+	reasonAt        = 0.5  // and is worth a reason from here
+	maxMatchedTerms = 12
+)
+
+func kindWord(skill bool) string {
+	if skill {
+		return "skill"
+	}
+	return "capability"
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// proseHits are the need's learned or own words found in d, strongest first.
+func (e *Engine) proseHits(n *need, d *doc) []uint32 {
+	var out []uint32
+	for _, w := range n.literal {
+		if d.has(w.term) {
+			out = append(out, w.term)
+		}
+	}
+	if n.learned != nil {
+		for _, w := range n.learned.terms {
+			if d.hasProse(w.term) {
+				out = append(out, w.term)
+			}
+		}
+	}
+	return out
+}
+
+// surface maps stems back to words as d writes them.
+func (e *Engine) surface(d *doc, ts []uint32, max int) []string {
+	if len(ts) > max {
+		ts = ts[:max]
+	}
+	return e.surface2(nil, d, ts)
+}
+
+// surface2 maps stems back to words, as the query record writes them when it
+// has the word, else as d does, else the stem itself: "monitor" becomes
+// "monitoring" again for the reader.
+func (e *Engine) surface2(q, d *doc, ts []uint32) []string {
+	want := map[string]bool{}
+	for _, t := range ts {
+		want[e.terms.names[t]] = true
+	}
+	words := map[string]string{}
+	for _, r := range []*doc{q, d} {
+		if r != nil && len(words) < len(want) {
+			e.wordsOf(r, want, words)
+		}
+	}
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		stem := e.terms.names[t]
+		if w, ok := words[stem]; ok {
+			out = append(out, w)
+		} else {
+			out = append(out, stem)
+		}
+	}
+	return out
+}
+
+// wordsOf analyses r's words one at a time until every wanted stem has a word.
+func (e *Engine) wordsOf(r *doc, want map[string]bool, words map[string]string) {
+	for _, s := range rawTexts(r) {
+		for _, w := range strings.FieldsFunc(s, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) && c != '.' }) {
+			w = strings.Trim(w, ".")
+			ts := e.an.Terms(w, r.lang)
+			if len(ts) != 1 || !want[ts[0]] {
+				continue
+			}
+			if _, ok := words[ts[0]]; !ok {
+				if strings.ToUpper(w) != w {
+					w = strings.ToLower(w) // keep acronyms (NO2, GDPR) as written
+				}
+				words[ts[0]] = w
+				if len(words) == len(want) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func rawTexts(r *doc) []string {
+	switch {
+	case r.sme != nil:
+		return append([]string{r.sme.Name, r.sme.Summary, r.sme.Description}, append(r.sme.Capabilities, r.sme.Skills...)...)
+	case r.challenge != nil:
+		c := r.challenge
+		return append([]string{c.Title, c.Summary, c.Description}, append(c.RequiredCapabilities, c.RequiredSkills...)...)
+	case r.course != nil:
+		return append([]string{r.course.Title, r.course.Description}, r.course.Skills...)
+	}
+	return nil
+}
+
+func regionOf(d *doc) string {
+	switch {
+	case d.sme != nil:
+		return d.sme.Region
+	case d.challenge != nil:
+		return d.challenge.Region
+	}
+	return d.region
+}

@@ -1,0 +1,294 @@
+package match
+
+import (
+	"math"
+
+	"github.com/bettermatch/bettermatch/internal/cpv"
+)
+
+// Field weights of BM25F on the profile side: what a firm lists as a capability
+// or skill says more than a word in its prose; CPV labels are official words
+// for what it sells, but generic ("services", "systems"), so they count less.
+var docFieldWeight = [nFields]float64{fName: 1.5, fCaps: 3, fSkills: 3, fSummary: 1.5, fDesc: 1, fCPV: 0.6}
+
+// Length normalisation per field: strong for prose, weak for lists (a long
+// list of skills is not a diluted one).
+var docFieldB = [nFields]float64{fName: 0.3, fCaps: 0.2, fSkills: 0.2, fSummary: 0.75, fDesc: 0.75, fCPV: 0.3}
+
+// Query-side weights: how much a word of each field of the challenge matters.
+var queryFieldWeight = [nFields]float64{fName: 1, fCaps: 1, fSkills: 1, fSummary: 0.8, fDesc: 0.6, fCPV: 0.4}
+
+// qterm is one word of a query.
+type qterm struct {
+	term uint32
+	w    float64 // query weight × idf
+}
+
+// need is one thing a challenge asks for: a required capability or skill, or a
+// CPV code.
+type need struct {
+	label   string // as written, for explanations
+	skill   bool
+	phrase  *phrase
+	code    string // eight digits, for CPV needs
+	literal []weighted
+	learned *assoc
+	group   int
+}
+
+// query is a challenge prepared for ranking SMEs.
+type query struct {
+	doc    *doc
+	terms  []qterm
+	ideal  float64
+	needs  []need
+	groups int
+	avg    [nFields]float64
+	n      int
+}
+
+// newQuery prepares c (analysed against the current dictionaries) for ranking
+// against the SME side. The caller holds the read lock.
+func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
+	s := e.smes
+	q := &query{doc: c, avg: s.avgLen(), n: s.live}
+	for _, t := range c.terms {
+		var w float64
+		for f := 0; f < nFields; f++ {
+			if t.tf[f] > 0 {
+				// Repeats add a little: a word the challenge uses in its title
+				// and again in its description matters more than a passing one.
+				w += queryFieldWeight[f] * (1 + 0.5*math.Log(float64(t.tf[f])))
+			}
+		}
+		w = math.Min(w, 2.5)
+		qt := qterm{term: t.term, w: w * idf(int(s.dfOf(t.term)), s.live)}
+		q.terms = append(q.terms, qt)
+		q.ideal += qt.w
+	}
+	idfOf := func(t uint32) float64 { return idf(int(s.dfOf(t)), s.live) }
+	literal := func(ts []uint32) []weighted {
+		var out []weighted
+		var sum float64
+		seen := map[uint32]bool{}
+		for _, t := range ts {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, weighted{t, idfOf(t)})
+				sum += idfOf(t)
+			}
+		}
+		for i := range out {
+			out[i].w /= sum
+		}
+		return out
+	}
+	for i := range c.phrases {
+		p := &c.phrases[i]
+		n := need{label: p.text, skill: p.skill, phrase: p, literal: literal(p.terms)}
+		if id, ok := e.concepts.lookup("p:" + p.norm); ok {
+			n.learned = tab.by[id]
+		}
+		q.needs = append(q.needs, n)
+	}
+	for _, code := range c.cpv {
+		n := need{label: cpv.Full(code) + " " + cpv.Label(code), code: code}
+		var ts []uint32
+		for _, w := range e.an.Terms(cpv.Label(code), "en") {
+			if id, ok := e.terms.lookup(w); ok {
+				ts = append(ts, id)
+			}
+		}
+		n.literal = literal(ts)
+		if id, ok := e.concepts.lookup("c:" + code); ok {
+			n.learned = tab.by[id]
+		}
+		q.needs = append(q.needs, n)
+	}
+	q.groups = groupNeeds(q.needs)
+	return q
+}
+
+// groupNeeds puts needs the corpus treats as one thing in the same group, so a
+// need spelt out as a capability, three skills and a CPV code counts once, like
+// a need given only as a CPV code. Two needs join when the words that describe
+// them (their own and the learned ones) are alike, or when they are codes of
+// one CPV class. It returns the number of groups.
+func groupNeeds(needs []need) int {
+	vec := make([]map[uint32]float64, len(needs))
+	for i, n := range needs {
+		v := map[uint32]float64{}
+		for _, w := range n.literal {
+			v[w.term] += w.w
+		}
+		if n.learned != nil {
+			var sum float64
+			for _, w := range n.learned.terms {
+				sum += w.w
+			}
+			for _, w := range n.learned.terms {
+				v[w.term] += w.w / sum
+			}
+		}
+		vec[i] = v
+	}
+	parent := make([]int, len(needs))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range needs {
+		for j := i + 1; j < len(needs); j++ {
+			same := cosine(vec[i], vec[j]) >= groupCosine
+			if needs[i].code != "" && needs[j].code != "" {
+				same = same || cpv.SharedPrefix(needs[i].code, needs[j].code) >= 4
+			}
+			if same {
+				parent[find(i)] = find(j)
+			}
+		}
+	}
+	ids := map[int]int{}
+	for i := range needs {
+		r := find(i)
+		if _, ok := ids[r]; !ok {
+			ids[r] = len(ids)
+		}
+		needs[i].group = ids[r]
+	}
+	return len(ids)
+}
+
+// groupCosine is how alike two needs' word profiles must be to count as one.
+const groupCosine = 0.3
+
+// lexical is the BM25F score of q in d, over q's ideal: in [0,1].
+func (q *query) lexical(d *doc) float64 {
+	if q.ideal == 0 {
+		return 0
+	}
+	var s float64
+	for _, t := range q.terms {
+		if tf := d.tf(t.term); tf != nil {
+			s += t.w * saturate(q.weightedTF(d, tf))
+		}
+	}
+	return s / q.ideal
+}
+
+// weightedTF is BM25F's pseudo-frequency: field frequencies weighted and
+// normalised by field length.
+func (q *query) weightedTF(d *doc, tf *[nFields]uint8) float64 {
+	var x float64
+	for f := 0; f < nFields; f++ {
+		if tf[f] == 0 {
+			continue
+		}
+		norm := 1 - docFieldB[f] + docFieldB[f]*float64(d.flen[f])/q.avg[f]
+		x += docFieldWeight[f] * float64(tf[f]) / norm
+	}
+	return x
+}
+
+// how says in what way a profile shows a need, for explanations.
+type how int
+
+const (
+	byNothing how = iota
+	byPhrase      // lists the same or a near-identical capability or skill
+	byCode        // lists the same CPV code or one of its class
+	byProse       // its words show it
+)
+
+// needMatch is how well a profile shows one need.
+type needMatch struct {
+	cov   float64
+	how   how
+	which string // the profile's phrase or code that matched
+}
+
+// match judges how well d shows need n: the best of a listed phrase, a listed
+// CPV code and the words of its profile.
+func (n *need) match(d *doc) needMatch {
+	var best needMatch
+	try := func(c float64, h how, which string) {
+		if c > best.cov {
+			best = needMatch{c, h, which}
+		}
+	}
+	if n.phrase != nil {
+		for i := range d.phrases {
+			p := &d.phrases[i]
+			if p.norm == n.phrase.norm {
+				try(1, byPhrase, p.text)
+				break
+			}
+			if o := stemOverlap(n.phrase.terms, p.terms); o >= 0.5 {
+				try(0.9*o, byPhrase, p.text)
+			}
+		}
+	}
+	if n.code != "" {
+		for _, c := range d.cpv {
+			try(cpvCredit(cpv.SharedPrefix(n.code, c), c == n.code), byCode, c)
+		}
+	}
+	// Words: the need's own (anywhere in the profile) and the learned ones (in
+	// its prose, where they were learned).
+	var lit float64
+	for _, w := range n.literal {
+		if d.has(w.term) {
+			lit += w.w
+		}
+	}
+	try(literalCoverage(lit), byProse, "")
+	if n.learned != nil {
+		try(evidenceCoverage(evidence(n.learned.terms, d), n.learned.norm), byProse, "")
+	}
+	return best
+}
+
+// stemOverlap is the Dice overlap of two stem lists: "cloud migration" and
+// "cloud migration services" overlap 0.8.
+func stemOverlap(a, b []uint32) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	n := 0
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				n++
+				break
+			}
+		}
+	}
+	return 2 * float64(n) / float64(len(a)+len(b))
+}
+
+// coverage is the share of q's needs that d shows, with the per-need matches.
+func (q *query) coverage(d *doc, out []needMatch) (float64, []needMatch) {
+	out = out[:0]
+	if len(q.needs) == 0 {
+		return 0, out
+	}
+	byGroup := make([][]float64, q.groups)
+	for i := range q.needs {
+		m := q.needs[i].match(d)
+		out = append(out, m)
+		g := q.needs[i].group
+		byGroup[g] = append(byGroup[g], m.cov)
+	}
+	gs := make([]float64, q.groups)
+	for g, covs := range byGroup {
+		gs[g] = groupCoverage(covs)
+	}
+	return needsCoverage(gs), out
+}

@@ -1,17 +1,22 @@
 package search
 
 import (
+	"slices"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Fuzzy alternatives: words of at least fuzzyMinRunes letters also match terms
-// one edit away (after stemming), at fuzzyBoost of the exact match's weight, so
-// a typo still finds things but never outranks the real word. Very long words
-// skip it: the automaton grows with the word and nobody mistypes a 40-letter one.
+// one edit away, at fuzzyBoost of the exact match's weight, so a typo still
+// finds things but never outranks the real word. The fuzzy match is on the
+// word's analysed terms (a stemmed typo is one edit from the stemmed word:
+// "monitring" → "monitr" ~ "monitor"), and only on terms of fuzzyMinTerm runes
+// or more, so "38432000-2" does not fuzzily match every one-letter term via "2".
+// Very long words skip it: the automaton grows with the word.
 const (
 	fuzzyMinRunes = 5
+	fuzzyMinTerm  = 4
 	fuzzyMaxRunes = 40
 	fuzzyBoost    = 0.2
 	cpvBoost      = boostTitle
@@ -70,6 +75,14 @@ func (b *queryBuilder) clauseQuery(c clause, fuzzy bool) query.Query {
 	}
 	var qs []query.Query
 	for _, lang := range b.langs {
+		var fuzzyTerms []string
+		if fuzzy {
+			for _, t := range b.an.Terms(c.text, lang) {
+				if utf8.RuneCountInString(t) >= fuzzyMinTerm && !slices.Contains(fuzzyTerms, t) {
+					fuzzyTerms = append(fuzzyTerms, t)
+				}
+			}
+		}
 		for _, f := range b.spec.text {
 			field := lang + "." + f.name
 			if c.phrase {
@@ -83,8 +96,8 @@ func (b *queryBuilder) clauseQuery(c clause, fuzzy bool) query.Query {
 			mq.SetField(field)
 			mq.SetBoost(f.boost)
 			qs = append(qs, mq)
-			if fuzzy {
-				fq := query.NewMatchQuery(c.text)
+			for _, t := range fuzzyTerms {
+				fq := query.NewFuzzyQuery(t)
 				fq.SetField(field)
 				fq.SetFuzziness(1)
 				fq.SetBoost(f.boost * fuzzyBoost)

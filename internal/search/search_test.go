@@ -1,0 +1,288 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+func TestSearchText(t *testing.T) {
+	x := mustOpenMem(t, smes()...)
+	tests := []struct {
+		name, q string
+		want    []string // in rank order
+		anyOrd  bool     // only the set matters
+	}{
+		{name: "stemming", q: "monitoring", want: []string{"airsense"}},
+		{name: "phrase", q: `"air quality"`, want: []string{"airsense"}},
+		{name: "plain words", q: "air quality", want: []string{"airsense", "transit", "harbour"}, anyOrd: true},
+		{name: "more words rank higher", q: "air quality schools", want: []string{"airsense", "transit", "harbour"}},
+		{name: "exclusion", q: "air -pollution", want: []string{"airsense", "transit"}, anyOrd: true},
+		{name: "excluded phrase", q: `air -"bus routes"`, want: []string{"airsense", "harbour"}, anyOrd: true},
+		{name: "only exclusion", q: "-air", want: []string{"dashworks", "traffico", "escape"}, anyOrd: true},
+		{name: "required", q: "+python air", want: []string{"airsense", "harbour"}, anyOrd: true},
+		{name: "fuzzy typo", q: "monitring", want: []string{"airsense"}},
+		{name: "fuzzy typo in a list", q: "netwroks", want: []string{"airsense"}},
+		{name: "short words are not fuzzy", q: "ait", want: []string{}},
+		{name: "title beats description", q: "dashboards", want: []string{"dashworks", "harbour"}},
+		{name: "capabilities beat summary", q: "routes planning", want: []string{"transit"}},
+		{name: "cpv code", q: "38432000", want: []string{"airsense"}},
+		{name: "cpv code with check digit", q: "38432000-2", want: []string{"airsense"}},
+		{name: "italian stemming", q: "traffici", want: []string{"traffico"}},
+		{name: "only stop words", q: "the of and", want: []string{}},
+		{name: "query syntax is text", q: `name:airsense OR +"`, want: []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ids(mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: tt.q}))
+			if tt.anyOrd {
+				slices.Sort(got)
+				tt.want = slices.Clone(tt.want)
+				slices.Sort(tt.want)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Q=%q: got %q, want %q", tt.q, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearchHighlights(t *testing.T) {
+	x := mustOpenMem(t, smes()...)
+	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "schools"})
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits = %q", ids(res))
+	}
+	if got := res.Hits[0].Highlights["summary"]; len(got) != 1 || !strings.Contains(got[0], "<mark>schools</mark>") {
+		t.Errorf("summary highlights = %q", got)
+	}
+
+	// The original text's HTML is escaped; only the <mark> tags are markup.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "cyclists"})
+	got := res.Hits[0].Highlights["summary"]
+	if len(got) != 1 || strings.Contains(got[0], "<script") || !strings.Contains(got[0], "&lt;script&gt;") ||
+		!strings.Contains(got[0], "<mark>cyclists</mark>") {
+		t.Errorf("summary highlights = %q", got)
+	}
+
+	// Fields other than the prose: the web pages fall back to capabilities.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "counting"})
+	if got := res.Hits[0].Highlights["capabilities"]; len(got) != 1 || got[0] != "<mark>counting</mark>" {
+		t.Errorf("capabilities highlights = %q", got)
+	}
+	// No text, no highlights.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME})
+	for _, h := range res.Hits {
+		if h.Highlights != nil {
+			t.Errorf("%s has highlights %q without a query", h.ID, h.Highlights)
+		}
+	}
+}
+
+func TestSearchFacetsAndFilters(t *testing.T) {
+	x := mustOpenMem(t, append(smes(), challenges()...)...)
+	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME})
+	want := map[string][]domain.FacetCount{
+		"region":       {fc("Birmingham", 2), fc("Genoa", 2), fc("Gävle", 1), fc("Tartu", 1)},
+		"size":         {fc("micro", 3), fc("small", 2), fc("medium", 1)},
+		"skills":       {fc("Python", 2), fc("IoT", 1), fc("PostgreSQL", 1)},
+		"capabilities": {fc("analisi dei dati", 1), fc("counting", 1), fc("reporting", 1), fc("route planning", 1), fc("sensor networks", 1)},
+	}
+	if !reflect.DeepEqual(res.Facets, want) {
+		t.Errorf("facets:\n got %v\nwant %v", res.Facets, want)
+	}
+
+	tests := []struct {
+		name    string
+		q       string
+		filters map[string][]string
+		want    []string // newest first, or by relevance with q
+	}{
+		{"one value", "", map[string][]string{"region": {"Genoa"}}, []string{"traffico", "airsense"}},
+		{"values ORed", "", map[string][]string{"region": {"Genoa", "Tartu"}}, []string{"traffico", "transit", "airsense"}},
+		{"fields ANDed", "", map[string][]string{"region": {"Genoa", "Birmingham"}, "size": {"small"}}, []string{"dashworks", "airsense"}},
+		{"list field", "", map[string][]string{"skills": {"Python"}}, []string{"harbour", "airsense"}},
+		{"exact, not analysed", "", map[string][]string{"region": {"genoa"}}, []string{}},
+		{"empty values ignored", "", map[string][]string{"region": {""}}, []string{"escape", "traffico", "dashworks", "transit", "harbour", "airsense"}},
+		{"with text", "air", map[string][]string{"region": {"Birmingham"}}, []string{"harbour"}},
+		{"cpv", "", map[string][]string{"cpv": {"38432000"}}, []string{"airsense"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: tt.q, Filters: tt.filters})
+			if got := ids(res); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if res.Total != len(tt.want) {
+				t.Errorf("Total = %d, want %d", res.Total, len(tt.want))
+			}
+		})
+	}
+
+	// Facets count the filtered hits.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Filters: map[string][]string{"region": {"Genoa"}}})
+	if got, want := res.Facets["size"], []domain.FacetCount{fc("micro", 1), fc("small", 1)}; !reflect.DeepEqual(got, want) {
+		t.Errorf("size facet = %v, want %v", got, want)
+	}
+
+	for _, f := range []string{"theme", "nope", "cpv"} {
+		kind := domain.KindSME
+		if f == "cpv" {
+			kind = domain.KindCourse
+		}
+		_, err := x.Search(context.Background(), domain.SearchRequest{Kind: kind, Filters: map[string][]string{f: {"x"}}})
+		if domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("%s filter %q: err = %v, want EINVALID", kind, f, err)
+		}
+	}
+}
+
+func TestSearchDraftVisibility(t *testing.T) {
+	x := mustOpenMem(t, challenges()...)
+	tests := []struct {
+		name string
+		req  domain.SearchRequest
+		want []string // newest first
+	}{
+		{"anonymous", domain.SearchRequest{}, []string{"closed-genoa", "open-genoa"}},
+		{"other organisation", domain.SearchRequest{DraftsOf: "Bristol"}, []string{"closed-genoa", "open-genoa"}},
+		{"owner organisation", domain.SearchRequest{DraftsOf: "Genoa Council"}, []string{"closed-genoa", "draft-genoa", "open-genoa"}},
+		{"admin", domain.SearchRequest{AllDrafts: true}, []string{"closed-genoa", "draft-tartu", "draft-genoa", "open-genoa"}},
+		{"anonymous asking for drafts", domain.SearchRequest{Filters: map[string][]string{"status": {"draft"}}}, []string{}},
+		{"owner asking for drafts", domain.SearchRequest{DraftsOf: "Tartu City", Filters: map[string][]string{"status": {"draft"}}}, []string{"draft-tartu"}},
+		{"anonymous text search", domain.SearchRequest{Q: "hospital admissions"}, []string{}},
+		{"owner text search", domain.SearchRequest{Q: "hospital admissions", DraftsOf: "Genoa Council"}, []string{"draft-genoa"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.req.Kind = domain.KindChallenge
+			res := mustSearch(t, x, tt.req)
+			if got := ids(res); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if res.Total != len(tt.want) {
+				t.Errorf("Total = %d, want %d", res.Total, len(tt.want))
+			}
+		})
+	}
+	// Facets never count what the caller may not see.
+	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindChallenge})
+	if got, want := res.Facets["status"], []domain.FacetCount{fc("closed", 1), fc("open", 1)}; !reflect.DeepEqual(got, want) {
+		t.Errorf("status facet = %v, want %v", got, want)
+	}
+}
+
+func TestSearchSort(t *testing.T) {
+	x := mustOpenMem(t, challenges()...)
+	tests := []struct {
+		sort, q string
+		want    []string
+	}{
+		{"", "", []string{"closed-genoa", "draft-tartu", "draft-genoa", "open-genoa"}},
+		{"newest", "", []string{"closed-genoa", "draft-tartu", "draft-genoa", "open-genoa"}},
+		{"deadline", "", []string{"closed-genoa", "draft-tartu", "draft-genoa", "open-genoa"}},
+		{"deadline", "challenge", []string{"closed-genoa", "draft-tartu", "draft-genoa", "open-genoa"}},
+		{"", "schools", []string{"open-genoa"}},
+	}
+	for _, tt := range tests {
+		res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindChallenge, AllDrafts: true, Sort: tt.sort, Q: tt.q})
+		if got := ids(res); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("sort %q q %q: got %q, want %q", tt.sort, tt.q, got, tt.want)
+		}
+	}
+	if _, err := x.Search(context.Background(), domain.SearchRequest{Kind: domain.KindChallenge, Sort: "title"}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("sort=title: err = %v, want EINVALID", err)
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	var recs []domain.Record
+	for i := range 130 {
+		recs = append(recs, &domain.Course{Meta: domain.Meta{ID: fmt.Sprintf("c%03d", i), CreatedAt: day(i)},
+			CourseInput: domain.CourseInput{Title: "Python for analysts", Skills: []string{"Python"}, Mode: "online", Funded: i%2 == 0}})
+	}
+	x := mustOpenMem(t, recs...)
+	tests := []struct {
+		q                  string
+		limit, offset      int
+		wantLen, wantTotal int
+		wantFirst          string
+	}{
+		{"", 0, 0, 20, 130, "c129"},
+		{"", 10, 20, 10, 130, "c109"},
+		{"", 500, 0, 100, 130, "c129"},
+		{"", 20, 120, 10, 130, "c009"},
+		{"", 20, 200, 0, 130, ""},
+		{"python", 20, -5, 20, 130, "c129"}, // equal scores: newest first
+	}
+	for _, tt := range tests {
+		res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindCourse, Q: tt.q, Limit: tt.limit, Offset: tt.offset})
+		first := ""
+		if len(res.Hits) > 0 {
+			first = res.Hits[0].ID
+		}
+		if len(res.Hits) != tt.wantLen || res.Total != tt.wantTotal || first != tt.wantFirst {
+			t.Errorf("q %q limit %d offset %d: %d hits from %q, total %d; want %d from %q, total %d",
+				tt.q, tt.limit, tt.offset, len(res.Hits), first, res.Total, tt.wantLen, tt.wantFirst, tt.wantTotal)
+		}
+	}
+	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindCourse})
+	if got, want := res.Facets["funded"], []domain.FacetCount{fc("false", 65), fc("true", 65)}; !reflect.DeepEqual(got, want) {
+		t.Errorf("funded facet = %v, want %v", got, want)
+	}
+	if _, err := x.Search(context.Background(), domain.SearchRequest{Kind: domain.KindCourse, Offset: maxOffset + 1}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("deep offset: err = %v, want EINVALID", err)
+	}
+}
+
+func TestIndexReplaceRemoveCount(t *testing.T) {
+	ctx := context.Background()
+	x := mustOpenMem(t, append(smes(), challenges()...)...)
+	count := func(kind string, want int) {
+		t.Helper()
+		if n, err := x.Count(kind); err != nil || n != want {
+			t.Errorf("Count(%s) = %d, %v; want %d", kind, n, err, want)
+		}
+	}
+	count(domain.KindSME, 6)
+	count(domain.KindChallenge, 4)
+	count(domain.KindCourse, 0)
+
+	// Re-indexing replaces: the old words no longer match.
+	s := smes()[0].(*domain.SME)
+	s.Summary = "We count bicycles."
+	if err := x.Index(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	count(domain.KindSME, 6)
+	if got := ids(mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "schools"})); len(got) != 0 {
+		t.Errorf("after replace, schools finds %q", got)
+	}
+	if err := x.Remove(ctx, domain.KindSME, "airsense"); err != nil {
+		t.Fatal(err)
+	}
+	count(domain.KindSME, 5)
+	// The same id under another kind is another record.
+	if err := x.Remove(ctx, domain.KindChallenge, "harbour"); err != nil {
+		t.Fatal(err)
+	}
+	count(domain.KindSME, 5)
+
+	if _, err := x.Count("user"); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("Count(user): %v", err)
+	}
+	if err := x.Remove(ctx, "user", "x"); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("Remove(user): %v", err)
+	}
+	if _, err := x.Search(ctx, domain.SearchRequest{Kind: "user"}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("Search(user): %v", err)
+	}
+	if err := x.Index(ctx, &domain.User{}); err == nil {
+		t.Error("indexing a user succeeded")
+	}
+}

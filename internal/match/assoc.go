@@ -21,10 +21,10 @@ import (
 // For concept k listed by n records, a word t found in the prose of c of them
 // and in the prose of a share q of all records gets weight
 //
-//	w(k,t) = p − q,  with p = c / (n + 1)
+//	w(k,t) = p − q,  with p = c / (n + 2)
 //
 // kept when c ≥ 2, p ≥ minP and p ≥ minLift·q: high when the word comes with
-// the concept and is rare without it, shrunk (the +1) when few records list the
+// the concept and is rare without it, shrunk (the +2) when few records list the
 // concept. Each concept also records how much evidence a record that truly has
 // it typically shows (the mean, over the records listing it, of the weights of
 // its words they contain), so coverage can be judged relative to that rather
@@ -50,6 +50,10 @@ const (
 	assocMinP     = 0.2
 	assocMinLift  = 4.0
 	assocMaxTerms = 40
+	// assocPrior shrinks estimates from few records: with two records listing
+	// a concept, a word both happen to use ("We are based in Gävle") must not
+	// look like its meaning.
+	assocPrior = 2.0
 )
 
 // learn builds the table from every record of the corpus. The caller holds at
@@ -91,7 +95,7 @@ func (e *Engine) learn() *assocTable {
 	for c, docs := range members {
 		// Only whole phrases and exact codes are needs; class-level concepts
 		// exist for candidate generation.
-		if len(docs) < 2 || !strings.HasPrefix(e.concepts.names[c], "p:") && !strings.HasPrefix(e.concepts.names[c], "c:") {
+		if len(docs) < 2 || strings.HasPrefix(e.concepts.names[c], "k:") {
 			continue
 		}
 		touched = touched[:0]
@@ -108,7 +112,7 @@ func (e *Engine) learn() *assocTable {
 		for _, t := range touched {
 			cnt := count[t]
 			count[t] = 0
-			p := float64(cnt) / (n + 1)
+			p := float64(cnt) / (n + assocPrior)
 			q := float64(dfp[t]) / float64(total)
 			if cnt >= 2 && p >= assocMinP && p >= assocMinLift*q {
 				a.terms = append(a.terms, weighted{t, p - q})

@@ -88,6 +88,22 @@ func (d *doc) tf(t uint32) *[nFields]uint8 {
 // has reports whether d contains term t in any field.
 func (d *doc) has(t uint32) bool { return d.tf(t) != nil }
 
+// hasText reports whether d contains t in its own words: anywhere but the CPV
+// labels, which are generic ("services", "information") and would otherwise
+// make every IT firm look like it offers "information security".
+func (d *doc) hasText(t uint32) bool {
+	tf := d.tf(t)
+	if tf == nil {
+		return false
+	}
+	for f := 0; f < nFields; f++ {
+		if f != fCPV && tf[f] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // hasProse reports whether t occurs in d's free text.
 func (d *doc) hasProse(t uint32) bool {
 	i := sort.Search(len(d.prose), func(i int) bool { return d.prose[i] >= t })

@@ -127,8 +127,8 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 }
 
 const (
-	coveredAt       = 0.6  // a need counts as shown from here
-	reasonAt        = 0.5  // and is worth a reason from here
+	coveredAt       = 0.6 // a need counts as shown from here
+	reasonAt        = 0.5 // and is worth a reason from here
 	maxMatchedTerms = 12
 )
 

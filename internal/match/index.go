@@ -216,7 +216,7 @@ func build(a *analysed, termID, conceptID idFunc) *doc {
 			}
 		}
 		d.phrases = append(d.phrases, p)
-		if c, ok := conceptID("p:" + p.norm); ok && !seen[c] {
+		if c, ok := conceptID(phraseKey(p.norm, skill)); ok && !seen[c] {
 			seen[c] = true
 			d.concepts = append(d.concepts, c)
 		}
@@ -236,6 +236,17 @@ func build(a *analysed, termID, conceptID idFunc) *doc {
 		}
 	}
 	return d
+}
+
+// phraseKey is the concept key of a listed phrase. Capabilities and skills are
+// kept apart: "machine learning" sold as a service and "machine learning" as
+// one skill among a chatbot team's are not the same claim, and the words
+// learned for each differ.
+func phraseKey(norm string, skill bool) string {
+	if skill {
+		return "ps:" + norm
+	}
+	return "pc:" + norm
 }
 
 // cpvConcepts are the concept keys a CPV code is listed under: the code itself

@@ -41,8 +41,9 @@ type query struct {
 	doc    *doc
 	terms  []qterm
 	ideal  float64
-	needs  []need
-	groups int
+	needs   []need
+	groups  int
+	weights []float64 // of each group of needs
 	avg    [nFields]float64
 	n      int
 }
@@ -86,7 +87,7 @@ func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 	for i := range c.phrases {
 		p := &c.phrases[i]
 		n := need{label: p.text, skill: p.skill, phrase: p, literal: literal(p.terms)}
-		if id, ok := e.concepts.lookup("p:" + p.norm); ok {
+		if id, ok := e.concepts.lookup(phraseKey(p.norm, p.skill)); ok {
 			n.learned = tab.by[id]
 		}
 		q.needs = append(q.needs, n)
@@ -105,34 +106,44 @@ func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 		}
 		q.needs = append(q.needs, n)
 	}
-	q.groups = groupNeeds(q.needs)
+	q.weights = groupNeeds(q.needs)
+	q.groups = len(q.weights)
 	return q
 }
 
 // groupNeeds puts needs the corpus treats as one thing in the same group, so a
-// need spelt out as a capability, three skills and a CPV code counts once, like
-// a need given only as a CPV code. Two needs join when the words that describe
-// them (their own and the learned ones) are alike, or when they are codes of
-// one CPV class. It returns the number of groups.
-func groupNeeds(needs []need) int {
-	vec := make([]map[uint32]float64, len(needs))
-	for i, n := range needs {
-		v := map[uint32]float64{}
-		for _, w := range n.literal {
-			v[w.term] += w.w
-		}
-		if n.learned != nil {
-			var sum float64
-			for _, w := range n.learned.terms {
-				sum += w.w
+// need spelt out as a capability and three skills counts once, like a need
+// given as a single capability. It returns the weight of each group.
+//
+// Capabilities and skills join when the words that describe them (the learned
+// ones when both have them, else their own) are alike. CPV codes are the
+// buyer's coarse classification of the same work: when the challenge spells
+// its needs out, a code joins the need it is most alike rather than adding one
+// of its own (one code such as "programming services" covers many different
+// needs); a code like none of them stands alone at half weight. When the
+// challenge lists only codes, the codes are its needs, one per CPV class.
+func groupNeeds(needs []need) []float64 {
+	n := len(needs)
+	vec := needVectors(needs)
+	learned := make([]map[uint32]float64, n)
+	for i, nd := range needs {
+		if nd.learned != nil {
+			learned[i] = map[uint32]float64{}
+			for _, w := range nd.learned.terms {
+				learned[i][w.term] = w.w
 			}
-			for _, w := range n.learned.terms {
-				v[w.term] += w.w / sum
-			}
 		}
-		vec[i] = v
 	}
-	parent := make([]int, len(needs))
+	sim := func(i, j int) float64 {
+		// Learned profiles, when both have one, say more than the names: a
+		// CPV label's generic words ("information", "services") would
+		// otherwise tie unrelated needs together.
+		if learned[i] != nil && learned[j] != nil {
+			return cosine(learned[i], learned[j])
+		}
+		return cosine(vec[i], vec[j])
+	}
+	parent := make([]int, n)
 	for i := range parent {
 		parent[i] = i
 	}
@@ -144,30 +155,71 @@ func groupNeeds(needs []need) int {
 		}
 		return i
 	}
+	phrases := 0
 	for i := range needs {
-		for j := i + 1; j < len(needs); j++ {
-			same := cosine(vec[i], vec[j]) >= groupCosine
-			if needs[i].code != "" && needs[j].code != "" {
-				same = same || cpv.SharedPrefix(needs[i].code, needs[j].code) >= 4
+		if needs[i].phrase == nil {
+			continue
+		}
+		phrases++
+		for j := i + 1; j < n; j++ {
+			if needs[j].phrase != nil && sim(i, j) >= groupCosine {
+				parent[find(i)] = find(j)
 			}
-			if same {
+		}
+	}
+	alone := map[int]bool{}
+	for i := range needs {
+		if needs[i].code == "" {
+			continue
+		}
+		best, at := 0.0, -1
+		for j := range needs {
+			if needs[j].phrase != nil {
+				if s := sim(i, j); s > best {
+					best, at = s, j
+				}
+			}
+		}
+		if at >= 0 && best >= cpvAttach {
+			parent[find(i)] = find(at)
+			continue
+		}
+		alone[i] = phrases > 0
+		for j := range needs[:i] {
+			if needs[j].code != "" && alone[j] == alone[i] && cpv.SharedPrefix(needs[i].code, needs[j].code) >= 4 {
 				parent[find(i)] = find(j)
 			}
 		}
 	}
 	ids := map[int]int{}
+	var weights []float64
 	for i := range needs {
 		r := find(i)
-		if _, ok := ids[r]; !ok {
-			ids[r] = len(ids)
+		g, ok := ids[r]
+		if !ok {
+			g = len(ids)
+			ids[r] = g
+			weights = append(weights, 0)
 		}
-		needs[i].group = ids[r]
+		needs[i].group = g
+		w := 1.0
+		if alone[i] {
+			w = loneCodeWeight
+		}
+		weights[g] = max(weights[g], w)
 	}
-	return len(ids)
+	return weights
 }
 
+// cpvAttach is how alike a code must be to a spelt-out need to count as part
+// of it; loneCodeWeight the weight of a code like none of them.
+const (
+	cpvAttach      = 0.1
+	loneCodeWeight = 0.5
+)
+
 // groupCosine is how alike two needs' word profiles must be to count as one.
-const groupCosine = 0.3
+const groupCosine = 0.35
 
 // lexical is the BM25F score of q in d, over q's ideal: in [0,1].
 func (q *query) lexical(d *doc) float64 {
@@ -226,12 +278,16 @@ func (n *need) match(d *doc) needMatch {
 	if n.phrase != nil {
 		for i := range d.phrases {
 			p := &d.phrases[i]
-			if p.norm == n.phrase.norm {
-				try(1, byPhrase, p.text)
-				break
+			// The same name in the other list (a skill for a capability asked
+			// for) is good evidence but not proof: see phraseKey.
+			credit := 1.0
+			if p.skill != n.phrase.skill {
+				credit = crossListCredit
 			}
-			if o := stemOverlap(n.phrase.terms, p.terms); o >= 0.5 {
-				try(0.9*o, byPhrase, p.text)
+			if p.norm == n.phrase.norm {
+				try(credit, byPhrase, p.text)
+			} else if o := containment(n.phrase.terms, p.terms); o > 0 {
+				try(credit*phraseOverlapCredit(o), byPhrase, p.text)
 			}
 		}
 	}
@@ -244,7 +300,7 @@ func (n *need) match(d *doc) needMatch {
 	// its prose, where they were learned).
 	var lit float64
 	for _, w := range n.literal {
-		if d.has(w.term) {
+		if d.hasText(w.term) {
 			lit += w.w
 		}
 	}
@@ -255,22 +311,26 @@ func (n *need) match(d *doc) needMatch {
 	return best
 }
 
-// stemOverlap is the Dice overlap of two stem lists: "cloud migration" and
-// "cloud migration services" overlap 0.8.
-func stemOverlap(a, b []uint32) float64 {
-	if len(a) == 0 || len(b) == 0 {
+// crossListCredit is the credit of a phrase found in the other list.
+const crossListCredit = 0.7
+
+// containment is the share of the need's stems found in a listed phrase:
+// "cloud migration" is wholly contained in "cloud migration services", while
+// "health data analysis" is only two-thirds contained in "data analysis".
+func containment(need, listed []uint32) float64 {
+	if len(need) == 0 {
 		return 0
 	}
 	n := 0
-	for _, x := range a {
-		for _, y := range b {
+	for _, x := range need {
+		for _, y := range listed {
 			if x == y {
 				n++
 				break
 			}
 		}
 	}
-	return 2 * float64(n) / float64(len(a)+len(b))
+	return float64(n) / float64(len(need))
 }
 
 // coverage is the share of q's needs that d shows, with the per-need matches.
@@ -290,5 +350,28 @@ func (q *query) coverage(d *doc, out []needMatch) (float64, []needMatch) {
 	for g, covs := range byGroup {
 		gs[g] = groupCoverage(covs)
 	}
-	return needsCoverage(gs), out
+	return needsCoverage(gs, q.weights), out
+}
+
+// needVectors are the needs' word profiles: their own words and the learned
+// ones, each part normalised to sum 1.
+func needVectors(needs []need) []map[uint32]float64 {
+	vec := make([]map[uint32]float64, len(needs))
+	for i, n := range needs {
+		v := map[uint32]float64{}
+		for _, w := range n.literal {
+			v[w.term] += w.w
+		}
+		if n.learned != nil {
+			var sum float64
+			for _, w := range n.learned.terms {
+				sum += w.w
+			}
+			for _, w := range n.learned.terms {
+				v[w.term] += w.w / sum
+			}
+		}
+		vec[i] = v
+	}
+	return vec
 }

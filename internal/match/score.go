@@ -135,20 +135,25 @@ func evidenceCoverage(ev, typical float64) float64 {
 const evidenceShare = 0.6
 
 // literalCoverage turns the IDF-weighted share of a need's own words found in
-// a profile into a coverage: below literalMin the overlap is likely chance (one
-// common word of three) and counts for little.
-func literalCoverage(share float64) float64 {
-	if share >= literalMin {
-		return share
+// a profile into a coverage. Squaring makes part of a name count for little:
+// "data" and "analysis" are not "health data analysis".
+func literalCoverage(share float64) float64 { return clamp01(share * share) }
+
+// phraseOverlapCredit is the credit of a listed phrase containing a share o
+// of the stems of the phrase asked for: near-identical wording ("cloud
+// migration services") almost counts as the same, a partial one little, as a
+// more general phrase does not show the specific need.
+func phraseOverlapCredit(o float64) float64 {
+	if o >= 1 {
+		return 0.9
 	}
-	return share * share
+	return 0.5 * o * o
 }
 
-const literalMin = 0.6
-
 // groupCoverage combines the coverages of the needs one group holds (needs the
-// corpus shows together): mostly the best of them — showing one way of a need
-// is showing the need — plus a little for showing more of them.
+// corpus shows together): half the best of them — showing one way of a need is
+// showing the need — and half their mean, as showing more of its parts is
+// surer evidence.
 func groupCoverage(covs []float64) float64 {
 	if len(covs) == 0 {
 		return 0
@@ -158,17 +163,22 @@ func groupCoverage(covs []float64) float64 {
 		best = math.Max(best, c)
 		sum += c
 	}
-	return 0.75*best + 0.25*sum/float64(len(covs))
+	return groupBest*best + (1-groupBest)*sum/float64(len(covs))
 }
 
-// needsCoverage is the mean of the groups' coverages.
-func needsCoverage(groups []float64) float64 {
-	if len(groups) == 0 {
+// groupBest is the share of a group's coverage that its best-shown need
+// decides; the rest is the mean over its needs.
+const groupBest = 0.5
+
+// needsCoverage is the weighted mean of the groups' coverages.
+func needsCoverage(groups, weights []float64) float64 {
+	var s, w float64
+	for g, c := range groups {
+		s += weights[g] * c
+		w += weights[g]
+	}
+	if w == 0 {
 		return 0
 	}
-	var s float64
-	for _, g := range groups {
-		s += g
-	}
-	return s / float64(len(groups))
+	return s / w
 }

@@ -94,9 +94,13 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 		}
 	}
 	if q.groups > 0 {
-		per := w.Coverage / float64(q.groups)
+		var sumW float64
+		for _, gw := range q.weights {
+			sumW += gw
+		}
 		for i := range q.needs {
 			n := &q.needs[i]
+			per := w.Coverage * q.weights[n.group] / sumW
 			for _, lw := range n.literal {
 				e.addPostings(lw.term, per*lw.w, add)
 			}
@@ -107,7 +111,7 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 			}
 			var keys []string
 			if n.phrase != nil {
-				keys = []string{"p:" + n.phrase.norm}
+				keys = []string{phraseKey(n.phrase.norm, n.phrase.skill)}
 			} else {
 				keys = cpvConcepts(n.code)
 			}

@@ -1,0 +1,47 @@
+package match
+
+import (
+	"fmt"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// DebugNeeds lists a challenge's needs with their groups and learned words.
+func DebugNeeds(e *Engine, c *domain.Challenge) []string {
+	a := analyse(e.an, challengeText(c))
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	q := e.newQuery(build(a, e.terms.lookup, e.concepts.lookup), e.table())
+	var out []string
+	for _, n := range q.needs {
+		s := fmt.Sprintf("g%d %s:", n.group, n.label)
+		if n.learned != nil {
+			s += fmt.Sprintf(" n=%d norm=%.2f", n.learned.n, n.learned.norm)
+			for i, w := range n.learned.terms {
+				if i < 12 {
+					s += fmt.Sprintf(" %s/%.2f", e.terms.names[w.term], w.w)
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// DebugCos prints the pairwise cosines of the needs' vectors.
+func DebugCos(e *Engine, c *domain.Challenge) []string {
+	a := analyse(e.an, challengeText(c))
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	q := e.newQuery(build(a, e.terms.lookup, e.concepts.lookup), e.table())
+	vec := needVectors(q.needs)
+	var out []string
+	for i := range q.needs {
+		s := q.needs[i].label + ":"
+		for j := range q.needs {
+			s += fmt.Sprintf(" %.2f", cosine(vec[i], vec[j]))
+		}
+		out = append(out, s)
+	}
+	return out
+}

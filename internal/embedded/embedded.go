@@ -20,6 +20,7 @@ import (
 
 // DB is a running embedded database.
 type DB struct {
+	dir    string
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -55,7 +56,7 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*DB, err
 		return nil, fmt.Errorf("embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	db := &DB{cancel: cancel, done: make(chan struct{})}
+	db := &DB{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(db.done)
 		_ = f.Run(runCtx)

@@ -13,7 +13,10 @@ import (
 
 // uri is the one embedded database every test in the package shares; each
 // test gets its own database name in it.
-var uri string
+var (
+	uri string
+	edb *embedded.DB
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -26,13 +29,13 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	db, err := embedded.Start(context.Background(), dir, "", nil)
+	edb, err = embedded.Start(context.Background(), dir, "", nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer db.Close()
-	uri = db.URI()
+	defer edb.Close()
+	uri = edb.URI()
 	return m.Run()
 }
 
@@ -54,9 +57,12 @@ func mustOpenDB(tb testing.TB, name string) *Store {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := Open(ctx, uri, name)
+	s, err := Open(ctx, uri, name, edb.IndexIDs)
 	if err != nil {
 		tb.Fatalf("open: %v", err)
+	}
+	if s.IDLookupsScan() {
+		tb.Fatal("reads by _id scan the collection even with the embedded database's index")
 	}
 	tb.Cleanup(func() { s.Close(context.Background()) })
 	return s

@@ -42,7 +42,7 @@ func TestJourneysWithoutJavaScript(t *testing.T) {
 	mustContain(t, p, `value="Cut NO2 near schools"`, `href="#f-budget-min"`, "Lowest budget must be a number", `href="#f-region"`)
 	p = officer.post("/officer/challenges/new", url.Values{"title": {"Cut NO2 near schools"}, "theme": {"mobility"},
 		"summary": {"Measure and reduce nitrogen dioxide around primary schools with low-cost sensors."},
-		"region": {"Gävleborg"}, "requiredCapabilities": {"air quality sensor networks"},
+		"region":  {"Gävleborg"}, "requiredCapabilities": {"air quality sensor networks"},
 		"requiredSkills": {"Python\nIoT"}, "budget.min": {"20000"}, "budget.max": {"60,000"}, "budget.currency": {"SEK"},
 		"deadline": {deadline}})
 	if p.Status != http.StatusSeeOther {
@@ -69,7 +69,7 @@ func TestJourneysWithoutJavaScript(t *testing.T) {
 	}
 	mustContain(t, p, "Company name is required", `href="#f-size"`, "air quality sensor networks")
 	p = sme.post("/sme/profile", url.Values{"name": {"Airsense AB"}, "size": {"small"}, "region": {"Gävleborg"},
-		"summary": {"Low-cost air quality sensors and dashboards for cities."},
+		"summary":      {"Low-cost air quality sensors and dashboards for cities."},
 		"capabilities": {"air quality sensor networks, data dashboards"}, "skills": {"Python\nIoT\nLoRaWAN"}})
 	if p.Status != http.StatusSeeOther || p.Location != "/sme" {
 		t.Fatalf("profile: %d %s\n%s", p.Status, p.Location, p.Body)

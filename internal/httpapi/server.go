@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
@@ -70,11 +71,36 @@ func New(svc *service.Service, opt Options) *Server {
 	s.registerCourseRoutes(api)
 	s.registerNotificationRoutes(api)
 	s.registerStatsRoutes(api)
-	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	if opt.Pages != nil {
-		e.Any("/*", echo.WrapHandler(opt.Pages))
+		pages := echo.WrapHandler(opt.Pages)
+		e.Any("/*", func(c echo.Context) error {
+			// Unknown API paths stay problem+json, never an HTML page.
+			if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+				return s.notFoundOrNotAllowed(c)
+			}
+			return pages(c)
+		})
 	}
 	return s
+}
+
+// notFoundOrNotAllowed tells an unknown API path (404) from a known one asked
+// with the wrong method (405, with Allow), which the catch-all route for the
+// pages would otherwise hide.
+func (s *Server) notFoundOrNotAllowed(c echo.Context) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodPut} {
+		probe := s.echo.NewContext(c.Request(), nil)
+		s.echo.Router().Find(m, c.Request().URL.Path, probe)
+		if p := probe.Path(); p != "" && p != "/*" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		return echo.ErrNotFound
+	}
+	c.Response().Header().Set("Allow", strings.Join(allow, ", "))
+	return echo.ErrMethodNotAllowed
 }
 
 // ServeHTTP lets tests drive the full stack (middleware and error handler included).

@@ -194,7 +194,9 @@ func (s *Service) smeEdit(r *domain.Response, c *domain.Challenge, u domain.Resp
 	if err := s.checkOpen(c); err != nil {
 		return err
 	}
-	if r.Status != domain.ResponseSubmitted && r.Status != domain.ResponseWithdrawn {
+	// Until the deadline the SME may improve its response, even once
+	// shortlisted; an accepted or rejected one is settled.
+	if r.Status == domain.ResponseAccepted || r.Status == domain.ResponseRejected {
 		return domain.Errorf(domain.ECONFLICT, "A %s response can no longer be changed.", r.Status)
 	}
 	in := r.ResponseInput
@@ -217,7 +219,10 @@ func (s *Service) smeEdit(r *domain.Response, c *domain.Challenge, u domain.Resp
 	if u.Status != nil {
 		switch *u.Status {
 		case domain.ResponseWithdrawn, domain.ResponseSubmitted:
-			r.Status = *u.Status
+			// Resubmitting a shortlisted response keeps it shortlisted.
+			if !(*u.Status == domain.ResponseSubmitted && r.Status == domain.ResponseShortlisted) {
+				r.Status = *u.Status
+			}
 		default:
 			return invalid("status", "an SME can set withdrawn or submitted")
 		}

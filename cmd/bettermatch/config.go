@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything bettermatch reads from its environment, in one place.
+type config struct {
+	Addr            string
+	DataDir         string
+	MongoURI        string
+	MongoDatabase   string
+	JWTSecret       string
+	TokenTTL        time.Duration
+	AdminEmail      string
+	AdminPassword   string
+	Demo            bool
+	LogLevel        slog.Level
+	LogFormat       string
+	OpenAIKey       string
+	OpenAIBaseURL   string
+	EmbeddingModel  string
+	SyncInterval    time.Duration
+	PasswordProfile string
+}
+
+func loadConfig(getenv func(string) string) (*config, error) {
+	env := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{
+		Addr:           env("BETTERMATCH_ADDR", ":8080"),
+		DataDir:        env("BETTERMATCH_DATA_DIR", "./data"),
+		MongoURI:       env("MONGODB_URI", ""),
+		MongoDatabase:  env("MONGODB_DATABASE", "bettermatch"),
+		JWTSecret:      getenv("BETTERMATCH_JWT_SECRET"),
+		AdminEmail:     env("BETTERMATCH_ADMIN_EMAIL", ""),
+		AdminPassword:  getenv("BETTERMATCH_ADMIN_PASSWORD"),
+		LogFormat:      env("BETTERMATCH_LOG_FORMAT", "json"),
+		OpenAIKey:      getenv("OPENAI_API_KEY"),
+		OpenAIBaseURL:  env("OPENAI_BASE_URL", ""),
+		EmbeddingModel: env("BETTERMATCH_EMBEDDING_MODEL", "text-embedding-3-small"),
+	}
+	var err error
+	if c.TokenTTL, err = time.ParseDuration(env("BETTERMATCH_TOKEN_TTL", "1h")); err != nil || c.TokenTTL < time.Minute {
+		return nil, fmt.Errorf("BETTERMATCH_TOKEN_TTL: want a duration of at least 1m, like 15m or 1h")
+	}
+	if c.SyncInterval, err = time.ParseDuration(env("BETTERMATCH_SYNC_INTERVAL", "2s")); err != nil || c.SyncInterval <= 0 {
+		return nil, fmt.Errorf("BETTERMATCH_SYNC_INTERVAL: want a positive duration, like 2s")
+	}
+	if c.Demo, err = strconv.ParseBool(env("BETTERMATCH_DEMO", "false")); err != nil {
+		return nil, fmt.Errorf("BETTERMATCH_DEMO: want true or false")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(env("BETTERMATCH_LOG_LEVEL", "info"))); err != nil {
+		return nil, fmt.Errorf("BETTERMATCH_LOG_LEVEL: want debug, info, warn or error")
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return nil, fmt.Errorf("set both BETTERMATCH_ADMIN_EMAIL and BETTERMATCH_ADMIN_PASSWORD, or neither")
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		return nil, fmt.Errorf("BETTERMATCH_JWT_SECRET must be at least 32 characters")
+	}
+	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// logAttrs describes the configuration for the start-up log, secrets masked.
+func (c *config) logAttrs() []any {
+	mask := func(s string) string {
+		if s == "" {
+			return "(unset)"
+		}
+		return "(set)"
+	}
+	db := "embedded FerretDB under " + filepath.Join(c.DataDir, "db")
+	if c.MongoURI != "" {
+		db = redactURI(c.MongoURI)
+	}
+	return []any{"addr", c.Addr, "data_dir", c.DataDir, "database", db, "mongodb_database", c.MongoDatabase,
+		"jwt_secret", mask(c.JWTSecret), "token_ttl", c.TokenTTL.String(), "admin_email", c.AdminEmail,
+		"admin_password", mask(c.AdminPassword), "demo", c.Demo, "openai_api_key", mask(c.OpenAIKey),
+		"openai_base_url", c.OpenAIBaseURL, "embedding_model", c.EmbeddingModel}
+}
+
+// redactURI hides the password in a MongoDB URI.
+func redactURI(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	creds := u[scheme+3 : at]
+	if i := strings.Index(creds, ":"); i >= 0 {
+		creds = creds[:i] + ":****"
+	}
+	return u[:scheme+3] + creds + u[at:]
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bettermatch/bettermatch/internal/httpapi"
+	"github.com/bettermatch/bettermatch/internal/web"
+)
+
+func serve(ctx context.Context, cfg *config) error {
+	log := newLogger(cfg)
+	log.Info("starting bettermatch", cfg.logAttrs()...)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.svc.Start(ctx, false, nil); err != nil {
+		return fmt.Errorf("bring the search index up to date: %w", err)
+	}
+	if cfg.AdminEmail != "" {
+		created, err := a.svc.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, "Administrator")
+		if err != nil {
+			return fmt.Errorf("admin account from BETTERMATCH_ADMIN_EMAIL: %w", err)
+		}
+		if created {
+			log.Info("admin account created", "email", cfg.AdminEmail)
+		}
+	}
+	if cfg.Demo {
+		if err := loadDemo(ctx, a, log); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	srv := httpapi.New(a.svc, httpapi.Options{Logger: log, Pages: web.New(a.svc, web.Options{Logger: log})})
+	if err := srv.Listen(cfg.Addr); err != nil {
+		return err
+	}
+	log.Info("listening", "addr", srv.Addr(), "url", "http://"+displayAddr(srv.Addr()))
+
+	bg, stopBG := context.WithCancel(context.Background())
+	syncDone := make(chan struct{})
+	go func() {
+		defer close(syncDone)
+		a.svc.RunSync(bg, cfg.SyncInterval)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve() }()
+
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	stopBG()
+	<-syncDone
+	return err
+}
+
+func displayAddr(a string) string {
+	if len(a) > 0 && a[0] == ':' {
+		return "localhost" + a
+	}
+	if len(a) > 8 && a[:8] == "0.0.0.0:" {
+		return "localhost:" + a[8:]
+	}
+	if len(a) > 5 && a[:5] == "[::]:" {
+		return "localhost:" + a[5:]
+	}
+	return a
+}

@@ -33,6 +33,8 @@ type chartTick struct {
 type chartLabel struct {
 	X     float64
 	Label string
+	// Lines is Label wrapped to fit under its group of bars.
+	Lines []string
 }
 
 type chart struct {
@@ -49,7 +51,7 @@ type chart struct {
 // groupedBars lays out one group of bars per key, one bar per series.
 // values[k][s] is the value of series s for key k.
 func groupedBars(id, title, noun string, keys []string, series []chartSeries, values [][]int) chart {
-	c := chart{ID: id, Title: title, W: 720, H: 320, Left: 48, Top: 16, Right: 708, Base: 272, Series: series}
+	c := chart{ID: id, Title: title, W: 560, H: 300, Left: 40, Top: 20, Right: 552, Base: 250, Series: series}
 	max := 0
 	for _, row := range values {
 		for _, v := range row {
@@ -67,17 +69,18 @@ func groupedBars(id, title, noun string, keys []string, series []chartSeries, va
 		return c
 	}
 	groupW := (c.Right - c.Left) / float64(len(keys))
-	barW := math.Min(36, groupW*0.8/float64(len(series)))
+	barW := math.Min(40, groupW*0.8/float64(len(series)))
 	for k, key := range keys {
 		x0 := c.Left + float64(k)*groupW + (groupW-barW*float64(len(series)))/2
-		c.XLabels = append(c.XLabels, chartLabel{X: c.Left + float64(k)*groupW + groupW/2, Label: key})
+		c.XLabels = append(c.XLabels, chartLabel{X: c.Left + float64(k)*groupW + groupW/2, Label: key,
+			Lines: wrapWords(key, int(groupW/8.5))})
 		for s, ser := range series {
 			v := values[k][s]
 			h := float64(v) / float64(top) * plotH
 			b := chartBar{X: x0 + float64(s)*barW, Y: c.Base - h, W: barW - 2, H: h, Class: ser.Class, Value: v,
 				Tip: fmt.Sprintf("%s, %s: %d", key, strings.ToLower(ser.Label), v)}
 			b.LabelX, b.LabelY = b.X+b.W/2, b.Y-4
-			b.ShowValue = barW >= 16
+			b.ShowValue = barW >= 18
 			c.Bars = append(c.Bars, b)
 		}
 	}
@@ -132,4 +135,32 @@ func describe(noun string, keys []string, series []chartSeries, values [][]int) 
 	}
 	b.WriteString(" The table beside the chart gives every value.")
 	return b.String()
+}
+
+// wrapWords breaks s into lines of at most width characters (a long word
+// gets a line of its own), at most three, for labels under narrow groups.
+func wrapWords(s string, width int) []string {
+	if width < 6 {
+		width = 6
+	}
+	var lines []string
+	cur := ""
+	for _, w := range strings.Fields(s) {
+		if cur != "" && len(cur)+1+len(w) > width {
+			lines = append(lines, cur)
+			cur = w
+			continue
+		}
+		if cur != "" {
+			cur += " "
+		}
+		cur += w
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	if len(lines) > 3 {
+		lines = append(lines[:2], strings.Join(lines[2:], " "))
+	}
+	return lines
 }

@@ -88,6 +88,9 @@ type Options struct {
 	Embedder domain.Embedder
 	// Logger defaults to a silent one.
 	Logger *slog.Logger
+	// Database shares another Env's database (a second process); empty
+	// means a fresh one.
+	Database string
 }
 
 // New returns a fresh environment on its own database.
@@ -104,7 +107,10 @@ func New(t testing.TB, opts ...Options) *Env {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	ctx := context.Background()
-	db := "t_" + domain.NewID()[:16]
+	db, shared := "t_"+domain.NewID()[:16], o.Database != ""
+	if shared {
+		db = o.Database
+	}
 	st, err := mongostore.Open(ctx, uri, db, edb.IndexIDs)
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +134,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	t.Cleanup(func() {
 		idx.Close()
-		_ = st.Drop(context.Background())
+		if !shared {
+			_ = st.Drop(context.Background())
+		}
 		_ = st.Close(context.Background())
 	})
 	return &Env{Svc: svc, Store: st, Index: idx, Matcher: m, Tokens: tokens, Clock: clock, Database: db}

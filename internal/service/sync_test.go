@@ -1,0 +1,67 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+	"github.com/bettermatch/bettermatch/internal/service"
+	"github.com/bettermatch/bettermatch/internal/testenv"
+)
+
+func sme(ext, name, summary string) *domain.SME {
+	return &domain.SME{SMEInput: domain.SMEInput{ExternalID: ext, Name: name, Size: domain.SizeSmall, Region: "Tartu County", Summary: summary}}
+}
+
+func total(t *testing.T, svc *service.Service, q string) int {
+	t.Helper()
+	p, err := svc.SearchSMEs(context.Background(), nil, service.SMEQuery{Q: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Total
+}
+
+// TestSecondProcessCatchesUp runs two services on one database, as two serve
+// processes would: what one writes, the other finds after its periodic sync,
+// single writes and bulk imports alike, and deletions too.
+func TestSecondProcessCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	a := testenv.New(t)
+	b := testenv.New(t, testenv.Options{Database: a.Database})
+	admin := &domain.User{Meta: domain.Meta{ID: domain.NewID()}, Role: domain.RoleAdmin, Status: domain.StatusActive}
+
+	created, err := a.Svc.CreateSME(ctx, admin, sme("", "Emajõe Sensors", "Hydrology sensors for river monitoring.").SMEInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total(t, b.Svc, "hydrology") != 0 {
+		t.Fatal("b found the record before syncing; the test proves nothing")
+	}
+	syncCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go b.Svc.RunSync(syncCtx, 100*time.Millisecond)
+	waitFor(t, func() bool { return total(t, b.Svc, "hydrology") == 1 })
+
+	if _, err := a.Svc.Import(ctx, []*domain.SME{sme("x-1", "Toome Data", "Geospatial mapping of flood risk.")}, nil, nil, service.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return total(t, b.Svc, "flood") == 1 })
+
+	if err := a.Svc.DeleteSME(ctx, admin, created.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return total(t, b.Svc, "hydrology") == 0 })
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("the second process did not catch up within 10s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

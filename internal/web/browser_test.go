@@ -43,9 +43,20 @@ func axeSource(t *testing.T) string {
 	path := filepath.Join(filepath.Dir(file), "..", "..", "frontend", "test", "node_modules", "axe-core", "axe.min.js")
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("axe-core is not installed (%v): run `npm ci --prefix frontend/test`", err)
+		skipOrFail(t, fmt.Sprintf("axe-core is not installed (%v): run `npm ci --prefix frontend/test`", err))
 	}
 	return string(b)
+}
+
+// skipOrFail skips a browser test that lacks its tools, unless
+// BETTERMATCH_REQUIRE_BROWSER is set (as CI does once it installs them), so a
+// missing install step cannot pass unnoticed there.
+func skipOrFail(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("BETTERMATCH_REQUIRE_BROWSER") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
 }
 
 // artifactsDir is where screenshots go: $BETTERMATCH_ARTIFACTS, or a fixed
@@ -78,7 +89,7 @@ func startBrowserRun(t *testing.T) *browserRun {
 	}
 	chrome := chromiumPath()
 	if chrome == "" {
-		t.Skip("Chromium is not installed: `apt-get install -y chromium` (or set BETTERMATCH_CHROMIUM)")
+		skipOrFail(t, "Chromium is not installed: `apt-get install -y chromium` (or set BETTERMATCH_CHROMIUM)")
 	}
 	axe := axeSource(t)
 	s := newSite(t)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,8 +22,11 @@ import (
 
 // app is the wired program: the concrete packages meet only here.
 type app struct {
-	cfg     *config
-	log     *slog.Logger
+	cfg *config
+	log *slog.Logger
+	// secret signs tokens; web forms' CSRF key is derived from it, so every
+	// process sharing it accepts the others' forms and a restart breaks none.
+	secret  []byte
 	edb     *embedded.DB
 	store   *mongostore.Store
 	index   *search.Index
@@ -117,7 +122,15 @@ func (a *app) tokens() (domain.TokenService, error) {
 			a.log.Info("BETTERMATCH_JWT_SECRET is not set: using the token secret kept in the data dir", "file", path)
 		}
 	}
+	a.secret = secret
 	return auth.NewTokens(secret, a.cfg.TokenTTL, time.Now)
+}
+
+// csrfKey derives the web forms' key from the token secret.
+func (a *app) csrfKey() []byte {
+	m := hmac.New(sha256.New, a.secret)
+	m.Write([]byte("bettermatch csrf v1"))
+	return m.Sum(nil)
 }
 
 // Close shuts down in reverse order of opening.

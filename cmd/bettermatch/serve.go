@@ -34,7 +34,7 @@ func serve(ctx context.Context, cfg *config) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	srv := httpapi.New(a.svc, httpapi.Options{Logger: log, Pages: web.New(a.svc, web.Options{Logger: log})})
+	srv := httpapi.New(a.svc, httpapi.Options{Logger: log, Pages: web.New(a.svc, web.Options{Logger: log, CSRFKey: a.csrfKey()})})
 	if err := srv.Listen(cfg.Addr); err != nil {
 		return err
 	}

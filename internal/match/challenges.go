@@ -17,18 +17,18 @@ func (e *Engine) ChallengesFor(ctx context.Context, s *domain.SME, limit int) ([
 	if limit <= 0 {
 		limit = 10
 	}
-	a := analyse(e.an, smeText(s))
+	a := e.analyse(smeText(s))
 	now := e.opts.Now()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	tab := e.table()
 	d := build(a, e.terms.lookup, e.concepts.lookup)
 	d.sme = s
+	d.norm = e.smes.norm(d)
 	dv := e.vector(domain.KindSME, s.ID)
 
 	top := newTopK(limit)
 	queries := map[uint32]*query{}
-	var buf []needMatch
 	for i, c := range e.challenges.docs {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -40,7 +40,7 @@ func (e *Engine) ChallengesFor(ctx context.Context, s *domain.SME, limit int) ([
 		}
 		q := e.challengeQuery(c, tab)
 		queries[c.slot] = q
-		f, _ := e.features(q, d, e.vector(domain.KindChallenge, c.id), dv, &buf)
+		f := e.features(q, d, e.vector(domain.KindChallenge, c.id), dv, q.newScratch())
 		score, _ := Fuse(f, e.opts.Weights)
 		top.push(c.slot, score)
 	}

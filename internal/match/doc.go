@@ -62,6 +62,7 @@ type doc struct {
 	lang   string
 	terms  []termTF // sorted by term: the forward index
 	flen   [nFields]uint16
+	norm   [nFields]float32 // BM25F field factors (see side.fnorm)
 	// phrases are the listed capabilities and skills (course skills too).
 	phrases []phrase
 	cpv     []string // eight-digit codes
@@ -155,7 +156,8 @@ type analysed struct {
 
 // analyse runs the analyzer; it needs no lock, so it happens before the engine
 // takes one.
-func analyse(an domain.TextAnalyzer, t text) *analysed {
+func (e *Engine) analyse(t text) *analysed {
+	an := e.an
 	a := &analysed{text: t}
 	for f := 0; f < nFields; f++ {
 		if f != fCPV && f != fCaps && f != fSkills {
@@ -182,15 +184,26 @@ func analyse(an domain.TextAnalyzer, t text) *analysed {
 			continue
 		}
 		a.cpv = append(a.cpv, code)
-		a.fieldTerms[fCPV] = append(a.fieldTerms[fCPV], an.Terms(cpv.Label(code), "en")...)
+		a.fieldTerms[fCPV] = append(a.fieldTerms[fCPV], e.labelTerms(code)...)
 		for _, p := range cpv.Parents(code) {
 			if !seenParent[p] {
 				seenParent[p] = true
-				a.fieldTerms[fCPV] = append(a.fieldTerms[fCPV], an.Terms(cpv.Label(p), "en")...)
+				a.fieldTerms[fCPV] = append(a.fieldTerms[fCPV], e.labelTerms(p)...)
 			}
 		}
 	}
 	return a
+}
+
+// labelTerms returns the analysed words of a CPV code's label, cached: a
+// vocabulary of 9,454 labels is analysed at most once each.
+func (e *Engine) labelTerms(code string) []string {
+	if ts, ok := e.labels.Load(code); ok {
+		return ts.([]string)
+	}
+	ts := e.an.Terms(cpv.Label(code), "en")
+	e.labels.Store(code, ts)
+	return ts
 }
 
 // normPhrase is the form phrases are compared in: lower case, letters and

@@ -2,6 +2,7 @@ package match
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
@@ -42,6 +43,9 @@ type Engine struct {
 	learnedAt time.Time
 
 	scratch sync.Pool // *[]float32 accumulators for candidate generation
+	labels  sync.Map  // CPV code → analysed label
+	stems   sync.Map  // language and word → its stem, for explanations
+	nstems  atomic.Int64
 
 	qmu    sync.Mutex // guards the cache of prepared challenge queries
 	qcache map[string]*query
@@ -79,7 +83,7 @@ func (e *Engine) Put(recs ...domain.Record) {
 	as := make([]*analysed, 0, len(recs))
 	for _, r := range recs {
 		if t, ok := textOf(r); ok && t.id != "" {
-			as = append(as, analyse(e.an, t))
+			as = append(as, e.analyse(t))
 		}
 	}
 	e.mu.Lock()
@@ -95,6 +99,9 @@ func (e *Engine) Put(recs ...domain.Record) {
 			d.course = r
 		}
 		e.sideOf(d.kind).put(d)
+	}
+	for _, s := range []*side{e.smes, e.challenges, e.courses} {
+		s.refreshNorms()
 	}
 	e.gen++
 }

@@ -14,8 +14,9 @@ import (
 // explain scores one pair again with its details and says why, in words a
 // council officer or a firm can check against the two records.
 func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
-	var buf []needMatch
-	f, matches := e.features(q, d, qv, dv, &buf)
+	sc := q.newScratch()
+	f := e.features(q, d, qv, dv, sc)
+	matches := sc.matches
 	score, structured := Fuse(f, e.opts.Weights)
 	x := domain.Explanation{
 		MatchedTerms:       []string{},
@@ -122,7 +123,7 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 	if len(terms) > maxMatchedTerms {
 		terms = terms[:maxMatchedTerms]
 	}
-	x.MatchedTerms = e.surface2(q.doc, d, terms)
+	x.MatchedTerms = e.surface2(q, d, terms)
 	return domain.Match{Kind: d.kind, ID: d.id, Score: round3(score), Explanation: x}
 }
 
@@ -170,16 +171,25 @@ func (e *Engine) surface(d *doc, ts []uint32, max int) []string {
 // surface2 maps stems back to words, as the query record writes them when it
 // has the word, else as d does, else the stem itself: "monitor" becomes
 // "monitoring" again for the reader.
-func (e *Engine) surface2(q, d *doc, ts []uint32) []string {
-	want := map[string]bool{}
-	for _, t := range ts {
-		want[e.terms.names[t]] = true
-	}
+func (e *Engine) surface2(q *query, d *doc, ts []uint32) []string {
 	words := map[string]string{}
-	for _, r := range []*doc{q, d} {
-		if r != nil && len(words) < len(want) {
-			e.wordsOf(r, want, words)
+	want := map[string]bool{}
+	if q != nil {
+		q.surfaceOnce.Do(func() {
+			q.surface = map[string]string{}
+			e.wordsOf(q.doc, nil, q.surface)
+		})
+	}
+	for _, t := range ts {
+		stem := e.terms.names[t]
+		if w, ok := q.surfaceOf(stem); ok {
+			words[stem] = w
+		} else {
+			want[stem] = true
 		}
+	}
+	if len(want) > 0 {
+		e.wordsOf(d, want, words)
 	}
 	out := make([]string, 0, len(ts))
 	for _, t := range ts {
@@ -193,27 +203,59 @@ func (e *Engine) surface2(q, d *doc, ts []uint32) []string {
 	return out
 }
 
-// wordsOf analyses r's words one at a time until every wanted stem has a word.
+func (q *query) surfaceOf(stem string) (string, bool) {
+	if q == nil {
+		return "", false
+	}
+	w, ok := q.surface[stem]
+	return w, ok
+}
+
+// wordsOf analyses r's words one at a time until every wanted stem has a word
+// (every stem when want is nil).
 func (e *Engine) wordsOf(r *doc, want map[string]bool, words map[string]string) {
+	found := 0
 	for _, s := range rawTexts(r) {
 		for _, w := range strings.FieldsFunc(s, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) && c != '.' }) {
 			w = strings.Trim(w, ".")
-			ts := e.an.Terms(w, r.lang)
-			if len(ts) != 1 || !want[ts[0]] {
+			stem := e.stemOf(w, r.lang)
+			if stem == "" || want != nil && !want[stem] {
 				continue
 			}
-			if _, ok := words[ts[0]]; !ok {
+			if _, ok := words[stem]; !ok {
 				if strings.ToUpper(w) != w {
 					w = strings.ToLower(w) // keep acronyms (NO2, GDPR) as written
 				}
-				words[ts[0]] = w
-				if len(words) == len(want) {
+				words[stem] = w
+				found++
+				if want != nil && found == len(want) {
 					return
 				}
 			}
 		}
 	}
 }
+
+// stemOf is the one term a word analyses to ("" for a stop word), cached:
+// explanations map stems back to words on every query, and a region's
+// vocabulary is small. The cache stops growing at maxStemCache words.
+func (e *Engine) stemOf(word, lang string) string {
+	k := lang + "\x00" + word
+	if s, ok := e.stems.Load(k); ok {
+		return s.(string)
+	}
+	ts := e.an.Terms(word, lang)
+	s := ""
+	if len(ts) == 1 {
+		s = ts[0]
+	}
+	if e.nstems.Add(1) <= maxStemCache {
+		e.stems.Store(k, s)
+	}
+	return s
+}
+
+const maxStemCache = 200_000
 
 func rawTexts(r *doc) []string {
 	switch {

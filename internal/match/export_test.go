@@ -8,7 +8,7 @@ import (
 
 // DebugNeeds lists a challenge's needs with their groups and learned words.
 func DebugNeeds(e *Engine, c *domain.Challenge) []string {
-	a := analyse(e.an, challengeText(c))
+	a := e.analyse(challengeText(c))
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	q := e.newQuery(build(a, e.terms.lookup, e.concepts.lookup), e.table())
@@ -30,7 +30,7 @@ func DebugNeeds(e *Engine, c *domain.Challenge) []string {
 
 // DebugCos prints the pairwise cosines of the needs' vectors.
 func DebugCos(e *Engine, c *domain.Challenge) []string {
-	a := analyse(e.an, challengeText(c))
+	a := e.analyse(challengeText(c))
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	q := e.newQuery(build(a, e.terms.lookup, e.concepts.lookup), e.table())

@@ -18,11 +18,12 @@ func (e *Engine) SkillsGap(ctx context.Context, s *domain.SME, c *domain.Challen
 	if limit <= 0 {
 		limit = 10
 	}
-	sa, ca := analyse(e.an, smeText(s)), analyse(e.an, challengeText(c))
+	sa, ca := e.analyse(smeText(s)), e.analyse(challengeText(c))
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	tab := e.table()
 	sd := build(sa, e.terms.lookup, e.concepts.lookup)
+	sd.norm = e.smes.norm(sd)
 	q := e.newQuery(build(ca, e.terms.lookup, e.concepts.lookup), tab)
 
 	gap := &domain.Gap{MissingSkills: []string{}, MissingCapabilities: []string{}, Covered: []string{}, Courses: []domain.CourseMatch{}}

@@ -52,7 +52,15 @@ type side struct {
 	live     int
 	dead     int
 	sumLen   [nFields]float64
+	// fnorm holds, by slot, each field's BM25F factor weight/(1−b+b·len/avg),
+	// dense so that scoring a posting does not chase a pointer to its doc. The
+	// averages drift as records come and go; the factors are recomputed when
+	// they have moved by more than normDrift (see refreshNorms).
+	fnorm   [][nFields]float32
+	normAvg [nFields]float64
 }
+
+const normDrift = 0.05
 
 func newSide() *side { return &side{byID: map[string]*doc{}} }
 
@@ -79,7 +87,47 @@ func (s *side) put(d *doc) {
 	s.index(d)
 }
 
+// norm computes d's BM25F field factors with the averages in force.
+func (s *side) norm(d *doc) [nFields]float32 {
+	var n [nFields]float32
+	for f := 0; f < nFields; f++ {
+		avg := s.normAvg[f]
+		if avg <= 0 {
+			avg = 1
+		}
+		n[f] = float32(docFieldWeight[f] / (1 - docFieldB[f] + docFieldB[f]*float64(d.flen[f])/avg))
+	}
+	return n
+}
+
+// refreshNorms recomputes every factor when the average lengths have drifted;
+// called after each batch of writes.
+func (s *side) refreshNorms() {
+	avg := s.avgLen()
+	drift := false
+	for f := range avg {
+		if d := avg[f] - s.normAvg[f]; d > normDrift*s.normAvg[f] || -d > normDrift*s.normAvg[f] {
+			drift = true
+		}
+	}
+	if !drift {
+		return
+	}
+	s.normAvg = avg
+	for _, d := range s.docs {
+		if d != nil {
+			d.norm = s.norm(d)
+			s.fnorm[d.slot] = d.norm
+		}
+	}
+}
+
 func (s *side) index(d *doc) {
+	d.norm = s.norm(d)
+	for len(s.fnorm) <= int(d.slot) {
+		s.fnorm = append(s.fnorm, [nFields]float32{})
+	}
+	s.fnorm[d.slot] = d.norm
 	for _, t := range d.terms {
 		s.postings = grow(s.postings, int(t.term))
 		s.postings[t.term] = append(s.postings[t.term], posting{slot: d.slot, tf: t.tf})
@@ -106,6 +154,7 @@ func (s *side) remove(id string) bool {
 	}
 	delete(s.byID, id)
 	s.docs[d.slot] = nil
+	s.fnorm[d.slot] = [nFields]float32{}
 	for _, t := range d.terms {
 		s.df[t.term]--
 	}
@@ -133,7 +182,7 @@ func (s *side) compact() {
 			docs = append(docs, d)
 		}
 	}
-	*s = side{byID: s.byID}
+	*s = side{byID: s.byID, normAvg: s.normAvg}
 	for _, d := range docs {
 		s.docs = append(s.docs, d)
 		s.index(d)

@@ -2,6 +2,7 @@ package match
 
 import (
 	"math"
+	"sync"
 
 	"github.com/bettermatch/bettermatch/internal/cpv"
 )
@@ -38,21 +39,27 @@ type need struct {
 
 // query is a challenge prepared for ranking SMEs.
 type query struct {
-	doc    *doc
-	terms  []qterm
-	ideal  float64
+	doc   *doc
+	terms []qterm
+	ideal float64
+	// surface maps the challenge's stems to its words, for explanations;
+	// built once, on first use.
+	surfaceOnce sync.Once
+	surface     map[string]string
+
+	index []qentry // every word that counts, by term id, for query.pass
+
 	needs   []need
 	groups  int
 	weights []float64 // of each group of needs
-	avg    [nFields]float64
-	n      int
+	n       int
 }
 
 // newQuery prepares c (analysed against the current dictionaries) for ranking
 // against the SME side. The caller holds the read lock.
 func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 	s := e.smes
-	q := &query{doc: c, avg: s.avgLen(), n: s.live}
+	q := &query{doc: c, n: s.live}
 	for _, t := range c.terms {
 		var w float64
 		for f := 0; f < nFields; f++ {
@@ -95,7 +102,7 @@ func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 	for _, code := range c.cpv {
 		n := need{label: cpv.Full(code) + " " + cpv.Label(code), code: code}
 		var ts []uint32
-		for _, w := range e.an.Terms(cpv.Label(code), "en") {
+		for _, w := range e.labelTerms(code) {
 			if id, ok := e.terms.lookup(w); ok {
 				ts = append(ts, id)
 			}
@@ -108,6 +115,7 @@ func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 	}
 	q.weights = groupNeeds(q.needs)
 	q.groups = len(q.weights)
+	q.index = q.buildIndex()
 	return q
 }
 
@@ -238,15 +246,15 @@ func (q *query) lexical(d *doc) float64 {
 // weightedTF is BM25F's pseudo-frequency: field frequencies weighted and
 // normalised by field length.
 func (q *query) weightedTF(d *doc, tf *[nFields]uint8) float64 {
-	var x float64
+	return weightedTF(&d.norm, tf)
+}
+
+func weightedTF(norm *[nFields]float32, tf *[nFields]uint8) float64 {
+	var x float32
 	for f := 0; f < nFields; f++ {
-		if tf[f] == 0 {
-			continue
-		}
-		norm := 1 - docFieldB[f] + docFieldB[f]*float64(d.flen[f])/q.avg[f]
-		x += docFieldWeight[f] * float64(tf[f]) / norm
+		x += norm[f] * float32(tf[f])
 	}
-	return x
+	return float64(x)
 }
 
 // how says in what way a profile shows a need, for explanations.
@@ -269,6 +277,22 @@ type needMatch struct {
 // match judges how well d shows need n: the best of a listed phrase, a listed
 // CPV code and the words of its profile.
 func (n *need) match(d *doc) needMatch {
+	// Words: the need's own (anywhere in the profile) and the learned ones (in
+	// its prose, where they were learned).
+	var lit, ev float64
+	for _, w := range n.literal {
+		if d.hasText(w.term) {
+			lit += w.w
+		}
+	}
+	if n.learned != nil {
+		ev = evidence(n.learned.terms, d)
+	}
+	return n.matchWith(d, lit, ev)
+}
+
+// matchWith is match with the word sums already taken (see query.pass).
+func (n *need) matchWith(d *doc, lit, ev float64) needMatch {
 	var best needMatch
 	try := func(c float64, h how, which string) {
 		if c > best.cov {
@@ -296,17 +320,9 @@ func (n *need) match(d *doc) needMatch {
 			try(cpvCredit(cpv.SharedPrefix(n.code, c), c == n.code), byCode, c)
 		}
 	}
-	// Words: the need's own (anywhere in the profile) and the learned ones (in
-	// its prose, where they were learned).
-	var lit float64
-	for _, w := range n.literal {
-		if d.hasText(w.term) {
-			lit += w.w
-		}
-	}
 	try(literalCoverage(lit), byProse, "")
 	if n.learned != nil {
-		try(evidenceCoverage(evidence(n.learned.terms, d), n.learned.norm), byProse, "")
+		try(evidenceCoverage(ev, n.learned.norm), byProse, "")
 	}
 	return best
 }

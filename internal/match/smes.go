@@ -15,7 +15,7 @@ func (e *Engine) SMEsFor(ctx context.Context, c *domain.Challenge, limit int) ([
 	if limit <= 0 {
 		limit = 10
 	}
-	a := analyse(e.an, challengeText(c))
+	a := e.analyse(challengeText(c))
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	tab := e.table()
@@ -29,10 +29,10 @@ func (e *Engine) SMEsFor(ctx context.Context, c *domain.Challenge, limit int) ([
 		return nil, err
 	}
 	top := newTopK(limit)
-	var buf []needMatch
+	sc := q.newScratch()
 	for _, slot := range cands {
 		d := e.smes.docs[slot]
-		f, _ := e.features(q, d, qv, e.vector(domain.KindSME, d.id), &buf)
+		f := e.features(q, d, qv, e.vector(domain.KindSME, d.id), sc)
 		score, _ := Fuse(f, e.opts.Weights)
 		top.push(slot, score)
 	}
@@ -44,16 +44,17 @@ func (e *Engine) SMEsFor(ctx context.Context, c *domain.Challenge, limit int) ([
 	return out, nil
 }
 
-// features scores one challenge–SME pair. buf is reused between calls.
-func (e *Engine) features(q *query, d *doc, qv, dv []float32, buf *[]needMatch) (Features, []needMatch) {
-	f := Features{Lexical: q.lexical(d)}
-	f.Coverage, *buf = q.coverage(d, *buf)
+// features scores one challenge–SME pair; sc.matches says how d shows each
+// need.
+func (e *Engine) features(q *query, d *doc, qv, dv []float32, sc *scratch) Features {
+	var f Features
+	f.Lexical, f.Coverage = q.pass(d, sc)
 	f.SameRegion = q.doc.region != "" && q.doc.region == d.region
 	if qv != nil && dv != nil {
 		f.HasSemantic = true
 		f.Semantic = dot(qv, dv)
 	}
-	return f, *buf
+	return f
 }
 
 // candidates is the first stage: an approximation of the fused score summed
@@ -63,76 +64,72 @@ func (e *Engine) features(q *query, d *doc, qv, dv []float32, buf *[]needMatch) 
 // map per query.
 func (e *Engine) candidates(q *query, m int) []uint32 {
 	s := e.smes
-	accp, _ := e.scratch.Get().(*[]float32)
-	if accp == nil {
-		accp = new([]float32)
+	a, _ := e.scratch.Get().(*accum)
+	if a == nil {
+		a = &accum{}
 	}
-	acc := *accp
-	if cap(acc) < len(s.docs) {
-		acc = make([]float32, len(s.docs))
+	if cap(a.acc) < len(s.docs) {
+		a.acc = make([]float32, len(s.docs))
 	}
-	acc = acc[:len(s.docs)]
-	touched := make([]uint32, 0, 4096)
-	add := func(slot uint32, x float64) {
-		if acc[slot] == 0 {
-			touched = append(touched, slot)
-		}
-		acc[slot] += float32(x)
-	}
+	a.acc, a.touched = a.acc[:len(s.docs)], a.touched[:0]
+	defer e.scratch.Put(a)
+
 	w := e.opts.Weights
 	if q.ideal > 0 {
 		for _, t := range q.terms {
-			if int(t.term) >= len(s.postings) {
+			// Words in a large share of profiles add little to anyone's
+			// score, and their long postings most of the time: they are left to
+			// the second stage, which scores every word for each candidate.
+			if int(t.term) >= len(s.postings) || e.frequent(t.term) {
 				continue
 			}
-			scale := w.Lexical * t.w / q.ideal
+			scale := float32(w.Lexical * t.w / q.ideal)
 			for _, p := range s.postings[t.term] {
-				if d := s.docs[p.slot]; d != nil {
-					add(p.slot, scale*saturate(q.weightedTF(d, &p.tf)))
+				if s.docs[p.slot] != nil {
+					x := weightedTF(&s.fnorm[p.slot], &p.tf)
+					a.add(p.slot, scale*float32(x/(bm25K1+x)))
 				}
 			}
 		}
 	}
-	if q.groups > 0 {
-		var sumW float64
-		for _, gw := range q.weights {
-			sumW += gw
+	var sumW float64
+	for _, gw := range q.weights {
+		sumW += gw
+	}
+	for i := range q.needs {
+		n := &q.needs[i]
+		per := w.Coverage * q.weights[n.group] / sumW
+		for _, lw := range n.literal {
+			e.addPostings(a, lw.term, per*lw.w)
 		}
-		for i := range q.needs {
-			n := &q.needs[i]
-			per := w.Coverage * q.weights[n.group] / sumW
-			for _, lw := range n.literal {
-				e.addPostings(lw.term, per*lw.w, add)
+		if n.learned != nil {
+			// The strongest learned words find the profiles; the second
+			// stage weighs all of them.
+			for _, lw := range n.learned.terms[:min(len(n.learned.terms), candidateLearned)] {
+				e.addPostings(a, lw.term, per*lw.w/(evidenceShare*n.learned.norm))
 			}
-			if n.learned != nil {
-				for _, lw := range n.learned.terms {
-					e.addPostings(lw.term, per*lw.w/(evidenceShare*n.learned.norm), add)
-				}
-			}
-			var keys []string
-			if n.phrase != nil {
-				keys = []string{phraseKey(n.phrase.norm, n.phrase.skill)}
-			} else {
-				keys = cpvConcepts(n.code)
-			}
-			for _, k := range keys {
-				if id, ok := e.concepts.lookup(k); ok && int(id) < len(s.concepts) {
-					for _, slot := range s.concepts[id] {
-						if s.docs[slot] != nil {
-							add(slot, per)
-						}
+		}
+		var keys []string
+		if n.phrase != nil {
+			keys = []string{phraseKey(n.phrase.norm, n.phrase.skill)}
+		} else {
+			keys = cpvConcepts(n.code)
+		}
+		for _, k := range keys {
+			if id, ok := e.concepts.lookup(k); ok && int(id) < len(s.concepts) {
+				for _, slot := range s.concepts[id] {
+					if s.docs[slot] != nil {
+						a.add(slot, float32(per))
 					}
 				}
 			}
 		}
 	}
 	top := newTopK(m)
-	for _, slot := range touched {
-		top.push(slot, float64(acc[slot]))
-		acc[slot] = 0
+	for _, slot := range a.touched {
+		top.push(slot, float64(a.acc[slot]))
+		a.acc[slot] = 0
 	}
-	*accp = acc
-	e.scratch.Put(accp)
 	out := make([]uint32, 0, len(top.h))
 	for _, sc := range top.h {
 		out = append(out, sc.slot)
@@ -140,14 +137,42 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 	return out
 }
 
-func (e *Engine) addPostings(t uint32, x float64, add func(uint32, float64)) {
+// accum accumulates first-stage scores by slot, remembering which slots it
+// touched so that resetting costs as much as the query, not the corpus.
+type accum struct {
+	acc     []float32
+	touched []uint32
+}
+
+func (a *accum) add(slot uint32, x float32) {
+	if a.acc[slot] == 0 {
+		a.touched = append(a.touched, slot)
+	}
+	a.acc[slot] += x
+}
+
+// frequent reports whether candidate generation should skip a word.
+func (e *Engine) frequent(t uint32) bool {
 	s := e.smes
-	if int(t) >= len(s.postings) {
+	return s.live > frequentMin && int(s.dfOf(t)) > s.live/frequentShare
+}
+
+func (e *Engine) addPostings(a *accum, t uint32, x float64) {
+	s := e.smes
+	if int(t) >= len(s.postings) || e.frequent(t) {
 		return
 	}
 	for _, p := range s.postings[t] {
 		if s.docs[p.slot] != nil {
-			add(p.slot, x)
+			a.add(p.slot, float32(x))
 		}
 	}
 }
+
+// Candidate generation skips words found in more than 1/frequentShare of the
+// profiles, once there are more than frequentMin.
+const (
+	candidateLearned = 10
+	frequentShare    = 50
+	frequentMin      = 2000
+)

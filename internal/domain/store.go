@@ -68,6 +68,9 @@ type Store interface {
 	Courses() Collection[*Course]
 	Notifications() Collection[*Notification]
 	Embeddings() Collection[*Embedding]
+	// Outbox holds emails waiting to be sent; sent ones are deleted, so it
+	// stays small enough for the sending worker to scan.
+	Outbox() Collection[*OutboxMessage]
 
 	// ClaimEmail reserves a normalized email for userID; ECONFLICT when taken.
 	// Emails are claims with the address as primary key, so uniqueness holds

@@ -69,6 +69,7 @@ type Store struct {
 	courses       *collection[*domain.Course, *courseDoc]
 	notifications *collection[*domain.Notification, *notificationDoc]
 	embeddings    *collection[*domain.Embedding, *embeddingDoc]
+	outbox        *collection[*domain.OutboxMessage, *outboxDoc]
 
 	log changeLog
 }
@@ -112,11 +113,12 @@ func (s *Store) init(ctx context.Context) error {
 	s.courses = newCollection(s, courseEntity)
 	s.notifications = newCollection(s, notificationEntity)
 	s.embeddings = newCollection(s, embeddingEntity)
+	s.outbox = newCollection(s, outboxEntity)
 	// Create every collection up front, so their tables exist for the probe
 	// below and for anything that maintains the embedded database's files.
 	for _, name := range []string{
 		s.users.coll.Name(), s.smes.coll.Name(), s.challenges.coll.Name(), s.responses.coll.Name(),
-		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), "emails", "changes", "counters",
+		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), s.outbox.coll.Name(), "emails", "changes", "counters",
 	} {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
@@ -232,6 +234,7 @@ func (s *Store) Responses() domain.Collection[*domain.Response]         { return
 func (s *Store) Courses() domain.Collection[*domain.Course]             { return s.courses }
 func (s *Store) Notifications() domain.Collection[*domain.Notification] { return s.notifications }
 func (s *Store) Embeddings() domain.Collection[*domain.Embedding]       { return s.embeddings }
+func (s *Store) Outbox() domain.Collection[*domain.OutboxMessage]       { return s.outbox }
 
 // Ping checks the database answers within a couple of seconds.
 func (s *Store) Ping(ctx context.Context) error {

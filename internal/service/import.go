@@ -106,37 +106,56 @@ func prepare[T domain.Record](rep *ImportReport, kind string, recs []T, check fu
 	return out
 }
 
-// importKind writes recs in batches, then indexes them, then notes one change
-// for the whole kind so other processes reload it instead of replaying each
-// record.
+// importKind writes recs in batches and indexes each batch once it is stored,
+// in a second goroutine so that the database (the embedded one works in this
+// process) and the search index use both cores. Then it notes one change for
+// the whole kind so other processes reload it instead of replaying each record.
 func importKind[T domain.Record](ctx context.Context, s *Service, kind string, c domain.Collection[T], recs []T, progress Progress) (domain.ImportStats, error) {
 	var st domain.ImportStats
 	if len(recs) == 0 {
 		return st, nil
 	}
 	const batch = 1000
-	for i := 0; i < len(recs); i += batch {
+	stored := make(chan []T, 2)
+	indexed := make(chan error, 1)
+	go func() {
+		var err error
+		done := 0
+		for b := range stored {
+			if err != nil {
+				continue // drain after a failure
+			}
+			buf := make([]domain.Record, 0, len(b))
+			for _, r := range b {
+				buf = append(buf, r)
+			}
+			s.matcher.Put(buf...)
+			err = s.index.Index(ctx, buf...)
+			done += len(b)
+			if progress != nil && err == nil {
+				progress("importing "+kind+"s", done, len(recs))
+			}
+		}
+		indexed <- err
+	}()
+	var err error
+	for i := 0; i < len(recs) && err == nil; i += batch {
 		j := min(i+batch, len(recs))
-		got, err := c.Import(ctx, recs[i:j])
+		var got domain.ImportStats
+		got, err = c.Import(ctx, recs[i:j])
 		st = st.Add(got)
-		if err != nil {
-			return st, err
-		}
-		buf := make([]domain.Record, 0, j-i)
-		for _, r := range recs[i:j] {
-			buf = append(buf, r)
-		}
-		s.matcher.Put(buf...)
-		if err := s.index.Index(ctx, buf...); err != nil {
-			return st, err
-		}
-		if progress != nil {
-			progress("importing "+kind+"s", j, len(recs))
+		if err == nil {
+			stored <- recs[i:j]
 		}
 	}
-	if err := s.store.RecordChange(ctx, kind, AllOfKind); err != nil {
-		return st, err
+	close(stored)
+	if ierr := <-indexed; err == nil {
+		err = ierr
+	}
+	// Even after a failure part of the data is stored: tell other processes.
+	if cerr := s.store.RecordChange(ctx, kind, AllOfKind); err == nil {
+		err = cerr
 	}
 	s.invalidateStats()
-	return st, nil
+	return st, err
 }

@@ -28,7 +28,7 @@ func evalCmd(ctx context.Context, cfg *config, args []string) error {
 	if len(args) != 2 {
 		return errors.New("usage: bettermatch eval FILE QRELS")
 	}
-	ds, err := parseFile(args[0])
+	ds, err := parseFile(args[0], "")
 	if err != nil {
 		return err
 	}

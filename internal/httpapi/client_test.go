@@ -19,18 +19,20 @@ import (
 
 // api is a test client against a real server on a real listener.
 type api struct {
-	t   *testing.T
-	url string
-	env *testenv.Env
+	t      *testing.T
+	url    string
+	env    *testenv.Env
+	server *httpapi.Server
 }
 
 func newAPI(t *testing.T) *api {
 	t.Helper()
 	env := testenv.New(t)
-	srv := httptest.NewServer(httpapi.New(env.Svc, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Pages: http.NotFoundHandler()}))
+	hs := httpapi.New(env.Svc, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Pages: http.NotFoundHandler()})
+	srv := httptest.NewServer(hs)
 	t.Cleanup(srv.Close)
-	return &api{t: t, url: srv.URL, env: env}
+	return &api{t: t, url: srv.URL, env: env, server: hs}
 }
 
 // reply is a decoded answer.

@@ -45,8 +45,10 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 		if m.cov < reasonAt {
 			continue
 		}
-		switch m.how {
-		case byPhrase:
+		switch {
+		case n.inferred && m.how == byPhrase:
+			x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %s %q, which the challenge describes.", kindWord(n.skill), m.which))
+		case m.how == byPhrase:
 			if n.skill {
 				x.SharedSkills = append(x.SharedSkills, n.label)
 			} else {
@@ -57,7 +59,7 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 			} else {
 				x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %q, close to the %s %q asked for.", m.which, kindWord(n.skill), n.label))
 			}
-		case byCode:
+		case m.how == byCode:
 			if m.which == n.code {
 				x.SharedCPV = append(x.SharedCPV, cpv.Full(n.code))
 				x.Reasons = append(x.Reasons, fmt.Sprintf("Works under CPV %s (%s).", cpv.Full(n.code), cpv.Label(n.code)))
@@ -65,7 +67,7 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 				x.Reasons = append(x.Reasons, fmt.Sprintf("Works under CPV %s (%s), related to %s (%s).",
 					cpv.Full(m.which), cpv.Label(m.which), cpv.Full(n.code), cpv.Label(n.code)))
 			}
-		case byProse:
+		case m.how == byProse:
 			words := e.proseHits(n, d)
 			learnedHits = append(learnedHits, words...)
 			what := n.label

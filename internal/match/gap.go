@@ -30,7 +30,7 @@ func (e *Engine) SkillsGap(ctx context.Context, s *domain.SME, c *domain.Challen
 	var missing []*need
 	for i := range q.needs {
 		n := &q.needs[i]
-		if n.phrase == nil {
+		if n.phrase == nil || n.inferred {
 			continue // CPV codes are what a tender buys, not skills to learn
 		}
 		if n.match(sd).cov >= coveredAt {

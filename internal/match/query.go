@@ -2,6 +2,8 @@ package match
 
 import (
 	"math"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/bettermatch/bettermatch/internal/cpv"
@@ -35,6 +37,9 @@ type need struct {
 	literal []weighted
 	learned *assoc
 	group   int
+	// inferred needs are not listed by the challenge but read from its prose
+	// (see inferNeeds).
+	inferred bool
 }
 
 // query is a challenge prepared for ranking SMEs.
@@ -113,6 +118,7 @@ func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 		}
 		q.needs = append(q.needs, n)
 	}
+	q.needs = append(q.needs, e.inferNeeds(c, q.needs, tab)...)
 	q.weights = groupNeeds(q.needs)
 	q.groups = len(q.weights)
 	q.index = q.buildIndex()
@@ -211,7 +217,7 @@ func groupNeeds(needs []need) []float64 {
 		}
 		needs[i].group = g
 		w := 1.0
-		if alone[i] {
+		if alone[i] || needs[i].inferred {
 			w = loneCodeWeight
 		}
 		weights[g] = max(weights[g], w)
@@ -224,6 +230,59 @@ func groupNeeds(needs []need) []float64 {
 const (
 	cpvAttach      = 0.1
 	loneCodeWeight = 0.5
+)
+
+// inferNeeds reads needs from a challenge's prose with the learned
+// associations run the other way: a capability or skill whose words the
+// challenge uses as much as a record listing it typically does is a need
+// even when the officer did not list it (many list only CPV codes, or
+// nothing). At most maxInferred, strongest first, none already listed.
+func (e *Engine) inferNeeds(c *doc, have []need, tab *assocTable) []need {
+	listed := map[string]bool{}
+	for _, n := range have {
+		if n.phrase != nil {
+			listed[phraseKey(n.phrase.norm, n.phrase.skill)] = true
+		}
+	}
+	type cand struct {
+		id  uint32
+		cov float64
+	}
+	var cs []cand
+	for id, a := range tab.by {
+		name := e.concepts.names[id]
+		if !strings.HasPrefix(name, "pc:") && !strings.HasPrefix(name, "ps:") || listed[name] {
+			continue
+		}
+		if ev := evidence(a.terms, c); ev >= inferAt*evidenceShare*a.norm {
+			cs = append(cs, cand{id, ev / a.norm})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].cov != cs[j].cov {
+			return cs[i].cov > cs[j].cov
+		}
+		return cs[i].id < cs[j].id
+	})
+	var out []need
+	for _, cd := range cs[:min(len(cs), maxInferred)] {
+		name := e.concepts.names[cd.id]
+		p := &phrase{text: name[3:], norm: name[3:], skill: name[:3] == "ps:"}
+		for _, w := range e.an.Terms(p.norm, c.lang) {
+			if id, ok := e.terms.lookup(w); ok {
+				p.terms = append(p.terms, id)
+			}
+		}
+		out = append(out, need{label: p.text, skill: p.skill, phrase: p, learned: tab.by[cd.id], inferred: true})
+	}
+	return out
+}
+
+// inferAt is how much of the typical evidence (as a multiple of the share
+// that covers a need) a challenge's prose must show to infer the need.
+const (
+	inferAt     = 1.0
+	maxInferred = 6
 )
 
 // groupCosine is how alike two needs' word profiles must be to count as one.

@@ -38,6 +38,11 @@ type Service struct {
 
 	statsMu    sync.Mutex
 	statsCache *statsCache
+
+	// Embed tunes the embedding worker (see embed.go); set it before
+	// RunEmbeddings.
+	Embed EmbedOptions
+	emb   embedState
 }
 
 // Deps are the service's collaborators.

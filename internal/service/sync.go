@@ -25,6 +25,7 @@ func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record
 	if err := s.index.Index(ctx, rec); err != nil {
 		s.log.Error("index record", "kind", kind, "id", rec.RecordMeta().ID, "err", err)
 	}
+	s.embedLater(kind, rec)
 	s.invalidateStats()
 	return nil
 }
@@ -38,6 +39,7 @@ func (s *Service) afterDelete(ctx context.Context, kind, id string) error {
 	if err := s.index.Remove(ctx, kind, id); err != nil {
 		s.log.Error("unindex record", "kind", kind, "id", id, "err", err)
 	}
+	s.embedGone(kind, id)
 	s.invalidateStats()
 	return nil
 }
@@ -92,6 +94,7 @@ func (s *Service) reload(ctx context.Context, kind string, index bool, progress 
 			return nil
 		}
 		s.matcher.Put(buf...)
+		s.embedLater(kind, buf...)
 		if index {
 			if err := s.index.Index(ctx, buf...); err != nil {
 				return err
@@ -195,11 +198,13 @@ func (s *Service) apply(ctx context.Context, ch domain.Change) error {
 	}
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		s.matcher.Remove(ch.Kind, ch.ID)
+		s.embedGone(ch.Kind, ch.ID)
 		return s.index.Remove(ctx, ch.Kind, ch.ID)
 	} else if err != nil {
 		return err
 	}
 	s.matcher.Put(rec)
+	s.embedLater(ch.Kind, rec)
 	return s.index.Index(ctx, rec)
 }
 

@@ -68,7 +68,7 @@ func smes() []domain.Record {
 			Capabilities: []string{"sensor networks"}, Skills: []string{"IoT", "Python"}, CPV: []string{"38432000-2"}}),
 		sme("harbour", 2, domain.SMEInput{Name: "Data Harbour", Size: "micro", Region: "Birmingham",
 			Summary:     "Open data platforms for councils.",
-			Description: "We also build dashboards about air pollution.", Skills: []string{"Python", "PostgreSQL"}}),
+			Description: "We also build dashboards about air pollution. Senior staff.", Skills: []string{"Python", "PostgreSQL"}}),
 		sme("transit", 3, domain.SMEInput{Name: "Clean Transit", Size: "medium", Region: "Tartu",
 			Summary: "Improving the quality of the air on bus routes.", Capabilities: []string{"route planning"}}),
 		sme("dashworks", 4, domain.SMEInput{Name: "Dashboard Works", Size: "small", Region: "Birmingham",

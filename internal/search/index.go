@@ -104,8 +104,7 @@ func openDisk(path string) (idx bleve.Index, err error) {
 			idx, err = nil, fmt.Errorf("search: index at %s is unreadable: %v", path, r)
 		}
 	}()
-	// Time out instead of blocking forever when another process holds the index.
-	idx, err = bleve.OpenUsing(path, map[string]any{"bolt_timeout": "10s"})
+	idx, err = bleve.OpenUsing(path, scorchConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +124,21 @@ func openDisk(path string) (idx bleve.Index, err error) {
 	return idx, nil
 }
 
+// scorchConfig is the runtime configuration of the on-disk index.
+//
+// bolt_timeout: fail instead of blocking forever when another process holds
+// the index.
+//
+// Batches stay durable (no unsafe_batch): it saved only ~10% of indexing time,
+// and scorch's Close does not flush batches that are searchable but not yet
+// persisted, so an index closed cleanly came back without its last writes, its
+// stamp and even its mapping version.
+func scorchConfig() map[string]any {
+	return map[string]any{"bolt_timeout": "10s"}
+}
+
 func createDisk(path string) (bleve.Index, error) {
-	idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, nil)
+	idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, scorchConfig())
 	if err != nil {
 		return nil, fmt.Errorf("search: create index at %s: %w", path, err)
 	}

@@ -28,6 +28,7 @@ func TestSearchText(t *testing.T) {
 		{name: "required", q: "+python air", want: []string{"airsense", "harbour"}, anyOrd: true},
 		{name: "fuzzy typo", q: "monitring", want: []string{"airsense"}},
 		{name: "fuzzy typo in a list", q: "netwroks", want: []string{"airsense"}},
+		{name: "known words are not fuzzy", q: "sensor", want: []string{"airsense"}},
 		{name: "short words are not fuzzy", q: "ait", want: []string{}},
 		{name: "title beats description", q: "dashboards", want: []string{"dashworks", "harbour"}},
 		{name: "capabilities beat summary", q: "routes planning", want: []string{"transit"}},

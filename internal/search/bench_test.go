@@ -1,0 +1,172 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// Benchmarks over 100k SME-like profiles on an on-disk index, as in production.
+// The vocabulary is small (a few hundred words), so common query words match
+// nearly every profile: these are worst cases for scoring and facets, and the
+// capabilities facet (free-text phrases, ~300k distinct values here) is the
+// single most expensive part of a search.
+//
+//	go test -run XXX -bench . -benchtime 1x ./internal/search   # indexing
+//	go test -run XXX -bench Search ./internal/search             # searches
+
+const (
+	benchDocs  = 100_000
+	benchBatch = 1000
+)
+
+var benchWords = strings.Fields(`air quality monitoring sensor sensors network networks data platform open
+	analytics dashboard dashboards health hospital admissions prediction predictive model models machine learning
+	traffic transport mobility bus route routes planning cycling pedestrian school schools pollution emissions
+	energy building buildings heating smart city cities council public service services digital skills training
+	software cloud mobile app apps web design user research survey mapping gis satellite imagery drone drones
+	camera cameras counting detection forecasting optimisation logistics delivery freight parking charging
+	electric vehicle vehicles battery storage solar wind water waste recycling circular economy retail shops
+	tourism culture heritage education learning students teachers care elderly social housing security privacy
+	identity payments blockchain integration api apis interoperability standards metadata catalogue portal
+	visualisation reporting statistics modelling simulation twin digital-twin iot lorawan edge embedded
+	hardware firmware consulting engineering civil environmental noise flooding climate adaptation resilience`)
+
+var benchSkills = strings.Fields(`Python Go Java JavaScript TypeScript SQL PostgreSQL MongoDB GIS QGIS R Rust C++
+	Kubernetes Docker AWS Azure GCP TensorFlow PyTorch Spark Kafka React Vue Django Flask LoRaWAN MQTT Arduino
+	PowerBI Tableau Excel UX Figma Agile Scrum DevOps Terraform Linux`)
+
+var benchRegions = []string{"Genoa", "Birmingham", "Nyíregyháza", "Gävle", "Tartu", "Liguria", "West Midlands", "Szabolcs", "Gävleborg", "Tartumaa"}
+
+// benchSME makes the i-th synthetic profile: prose drawn from benchWords with
+// a skew (a few common words, a long tail), plus a made-up word per record so
+// the term dictionary grows like a real one.
+func benchSME(r *rand.Rand, i int) *domain.SME {
+	word := func() string {
+		// Squaring skews toward the start of the list: common words are common.
+		f := r.Float64()
+		return benchWords[int(f*f*float64(len(benchWords)))]
+	}
+	words := func(n int) string {
+		w := make([]string, n)
+		for j := range w {
+			w[j] = word()
+		}
+		return strings.Join(w, " ")
+	}
+	pick := func(list []string, n int) []string {
+		out := make([]string, n)
+		for j := range out {
+			out[j] = list[r.IntN(len(list))]
+		}
+		return out
+	}
+	return &domain.SME{
+		Meta: domain.Meta{ID: fmt.Sprintf("%024x", i), CreatedAt: t0.Add(time.Duration(i) * time.Minute)},
+		SMEInput: domain.SMEInput{
+			Name:         fmt.Sprintf("%s %s Ltd", strings.ToUpper(word()[:1])+word()[1:], fmt.Sprintf("x%dq", i)),
+			Size:         []string{"micro", "small", "medium"}[r.IntN(3)],
+			Region:       benchRegions[r.IntN(len(benchRegions))],
+			Summary:      words(20) + ".",
+			Description:  words(80) + ".",
+			Capabilities: []string{words(2), words(2), words(3)},
+			Skills:       pick(benchSkills, 4),
+			CPV:          []string{fmt.Sprintf("%08d-%d", 72000000+r.IntN(999)*1000, r.IntN(10))},
+		},
+	}
+}
+
+// indexBench writes n profiles to x in batches of benchBatch.
+func indexBench(tb testing.TB, x *Index, n int) {
+	r := rand.New(rand.NewPCG(1, 2))
+	ctx := context.Background()
+	batch := make([]domain.Record, 0, benchBatch)
+	for i := range n {
+		batch = append(batch, benchSME(r, i))
+		if len(batch) == benchBatch || i == n-1 {
+			if err := x.Index(ctx, batch...); err != nil {
+				tb.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+}
+
+func BenchmarkIndex100k(b *testing.B) {
+	for range b.N {
+		x, err := Open(filepath.Join(b.TempDir(), "index"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		indexBench(b, x, benchDocs)
+		if err := x.Close(); err != nil { // includes flushing to disk
+			b.Fatal(err)
+		}
+		b.ReportMetric(benchDocs/time.Since(start).Seconds(), "docs/s")
+	}
+}
+
+func BenchmarkSearch100k(b *testing.B) {
+	x, err := Open(filepath.Join(b.TempDir(), "index"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	indexBench(b, x, benchDocs)
+	if n, err := x.Count(domain.KindSME); err != nil || n != benchDocs {
+		b.Fatalf("Count = %d, %v", n, err)
+	}
+	settle(b, x)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		req  domain.SearchRequest
+	}{
+		{"5words+facets", domain.SearchRequest{Q: "air quality sensor network dashboard"}},
+		{"5words+typo+facets", domain.SearchRequest{Q: "air qualty sensor netwrok dashboard"}},
+		{"phrase+required+excluded", domain.SearchRequest{Q: `"machine learning" +hospital -drone`}},
+		{"5words+filters", domain.SearchRequest{Q: "air quality sensor network dashboard",
+			Filters: map[string][]string{"region": {"Genoa", "Tartu"}, "size": {"small"}}}},
+		{"all+facets newest", domain.SearchRequest{}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			bc.req.Kind = domain.KindSME
+			var total int
+			for range b.N {
+				res, err := x.Search(ctx, bc.req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = res.Total
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}
+
+// settle waits for scorch's background merging to calm down (the segment count
+// stops changing), so the searches measure the index a running server has
+// rather than one still being merged.
+func settle(tb testing.TB, x *Index) {
+	segments := func() any {
+		st, _ := x.idx.StatsMap()["index"].(map[string]any)
+		return st["TotFileSegmentsAtRoot"]
+	}
+	last, stable := segments(), 0
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && stable < 5; {
+		time.Sleep(time.Second)
+		if n := segments(); n == last {
+			stable++
+		} else {
+			last, stable = n, 0
+		}
+	}
+	tb.Logf("file segments at root: %v", last)
+}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Learned associations: what words does the corpus use for a need?
@@ -33,6 +35,9 @@ type assoc struct {
 	terms []weighted // by weight, descending
 	norm  float64    // typical evidence of a record listing the concept
 	n     int        // records listing it
+
+	vecOnce sync.Once
+	vec     map[uint32]float64
 }
 
 type weighted struct {
@@ -40,10 +45,60 @@ type weighted struct {
 	w    float64
 }
 
-// assocTable is one learned snapshot; it is replaced whole, never edited.
+// assocTable is one learned snapshot; it is replaced whole, never edited
+// (but for the cache of related concepts, which has its own lock).
 type assocTable struct {
 	by  map[uint32]*assoc
 	gen uint64 // corpus generation it was learned from
+
+	relMu   sync.Mutex
+	related map[uint32]map[uint32]float64
+}
+
+// relatedTo returns the listed phrases whose learned words are like those of
+// concept c (cosine ≥ relatedAt), with their similarity: a firm listing
+// "geospatial mapping" shows the skill "GIS" when the corpus describes both
+// with the same words. Computed once per concept and table.
+func (t *assocTable) relatedTo(c uint32, names []string) map[uint32]float64 {
+	t.relMu.Lock()
+	defer t.relMu.Unlock()
+	if r, ok := t.related[c]; ok {
+		return r
+	}
+	if t.related == nil {
+		t.related = map[uint32]map[uint32]float64{}
+	}
+	a := t.by[c]
+	var r map[uint32]float64
+	if a != nil {
+		va := a.vector()
+		for id, b := range t.by {
+			if id == c || !strings.HasPrefix(names[id], "p") {
+				continue
+			}
+			if s := cosine(va, b.vector()); s >= relatedAt {
+				if r == nil {
+					r = map[uint32]float64{}
+				}
+				r[id] = s
+			}
+		}
+	}
+	t.related[c] = r
+	return r
+}
+
+// relatedAt is how alike two concepts' learned words must be to relate them.
+const relatedAt = 0.6
+
+func (a *assoc) vector() map[uint32]float64 {
+	a.vecOnce.Do(func() {
+		a.vec = make(map[uint32]float64, len(a.terms))
+		for _, w := range a.terms {
+			a.vec[w.term] = w.w
+		}
+	})
+	return a.vec
 }
 
 const (
@@ -159,11 +214,13 @@ func (e *Engine) table() *assocTable {
 	e.learnMu.Lock()
 	defer e.learnMu.Unlock()
 	t := e.assoc
-	if t != nil && (t.gen == e.gen || e.opts.Now().Sub(e.learnedAt) < e.opts.Relearn) {
+	// The wall clock, not Options.Now: that one judges deadlines and may be
+	// frozen in tests.
+	if t != nil && (t.gen == e.gen || time.Since(e.learnedAt) < e.opts.Relearn) {
 		return t
 	}
 	t = e.learn()
-	e.assoc, e.learnedAt = t, e.opts.Now()
+	e.assoc, e.learnedAt = t, time.Now()
 	return t
 }
 

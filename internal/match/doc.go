@@ -70,7 +70,8 @@ type doc struct {
 	// sorted: what the learned associations read.
 	prose []uint32
 	// concepts are the ids of the listed phrases and CPV codes (see assoc.go).
-	concepts []uint32
+	concepts    []uint32
+	conceptText []string // each concept as the record writes it
 
 	sme       *domain.SME
 	challenge *domain.Challenge

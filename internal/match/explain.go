@@ -59,6 +59,8 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 			} else {
 				x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %q, close to the %s %q asked for.", m.which, kindWord(n.skill), n.label))
 			}
+		case m.how == byRelated:
+			x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %q, which is described in the same words as the %s %q asked for.", m.which, kindWord(n.skill), n.label))
 		case m.how == byCode:
 			if m.which == n.code {
 				x.SharedCPV = append(x.SharedCPV, cpv.Full(n.code))

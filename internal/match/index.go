@@ -268,6 +268,7 @@ func build(a *analysed, termID, conceptID idFunc) *doc {
 		if c, ok := conceptID(phraseKey(p.norm, skill)); ok && !seen[c] {
 			seen[c] = true
 			d.concepts = append(d.concepts, c)
+			d.conceptText = append(d.conceptText, raw)
 		}
 	}
 	for i, c := range a.caps {
@@ -281,6 +282,7 @@ func build(a *analysed, termID, conceptID idFunc) *doc {
 			if c, ok := conceptID(k); ok && !seen[c] {
 				seen[c] = true
 				d.concepts = append(d.concepts, c)
+				d.conceptText = append(d.conceptText, code)
 			}
 		}
 	}

@@ -37,6 +37,9 @@ type need struct {
 	literal []weighted
 	learned *assoc
 	group   int
+	// related are the concepts a listed phrase may stand for this need with
+	// (see assocTable.relatedTo).
+	related map[uint32]float64
 	// inferred needs are not listed by the challenge but read from its prose
 	// (see inferNeeds).
 	inferred bool
@@ -101,6 +104,7 @@ func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 		n := need{label: p.text, skill: p.skill, phrase: p, literal: literal(p.terms)}
 		if id, ok := e.concepts.lookup(phraseKey(p.norm, p.skill)); ok {
 			n.learned = tab.by[id]
+			n.related = tab.relatedTo(id, e.concepts.names)
 		}
 		q.needs = append(q.needs, n)
 	}
@@ -273,7 +277,8 @@ func (e *Engine) inferNeeds(c *doc, have []need, tab *assocTable) []need {
 				p.terms = append(p.terms, id)
 			}
 		}
-		out = append(out, need{label: p.text, skill: p.skill, phrase: p, learned: tab.by[cd.id], inferred: true})
+		out = append(out, need{label: p.text, skill: p.skill, phrase: p, learned: tab.by[cd.id],
+			related: tab.relatedTo(cd.id, e.concepts.names), inferred: true})
 	}
 	return out
 }
@@ -324,6 +329,7 @@ const (
 	byPhrase      // lists the same or a near-identical capability or skill
 	byCode        // lists the same CPV code or one of its class
 	byProse       // its words show it
+	byRelated     // lists a phrase the corpus describes with the same words
 )
 
 // needMatch is how well a profile shows one need.
@@ -374,6 +380,13 @@ func (n *need) matchWith(d *doc, lit, ev float64) needMatch {
 			}
 		}
 	}
+	if n.related != nil {
+		for i, c := range d.concepts {
+			if _, ok := n.related[c]; ok {
+				try(relatedCredit, byRelated, d.conceptText[i])
+			}
+		}
+	}
 	if n.code != "" {
 		for _, c := range d.cpv {
 			try(cpvCredit(cpv.SharedPrefix(n.code, c), c == n.code), byCode, c)
@@ -385,6 +398,10 @@ func (n *need) matchWith(d *doc, lit, ev float64) needMatch {
 	}
 	return best
 }
+
+// relatedCredit is the credit of a related listed phrase: good evidence,
+// not as good as the phrase itself.
+const relatedCredit = 0.8
 
 // crossListCredit is the credit of a phrase found in the other list.
 const crossListCredit = 0.7

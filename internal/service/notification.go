@@ -6,15 +6,19 @@ import (
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
-// notify stores an in-app notification; failures are logged, never returned,
-// because the action that caused them has already happened.
+// notify stores an in-app notification and, when mail is on, queues its email;
+// failures are logged, never returned, because the action that caused them has
+// already happened.
 func (s *Service) notify(ctx context.Context, userID, kind, msg, link string) {
+	ctx = context.WithoutCancel(ctx)
 	now := s.Now()
 	n := &domain.Notification{Meta: domain.Meta{ID: domain.NewID(), CreatedAt: now, UpdatedAt: now},
 		UserID: userID, Kind: kind, Message: msg, Link: link}
-	if err := s.store.Notifications().Create(context.WithoutCancel(ctx), n); err != nil {
-		s.log.Error("store notification", "user", userID, "kind", kind, "err", err)
+	if err := s.store.Notifications().Create(ctx, n); err != nil {
+		s.log.ErrorContext(ctx, "store notification", "user", userID, "kind", kind, "err", err)
+		return
 	}
+	s.queueEmail(ctx, n)
 }
 
 // Notifications lists the caller's notifications, newest first.

@@ -22,6 +22,7 @@ type Service struct {
 	tokens   domain.TokenService
 	hasher   domain.PasswordHasher
 	embedder domain.Embedder
+	mail     MailOptions
 	log      *slog.Logger
 	now      func() time.Time
 
@@ -53,6 +54,7 @@ type Deps struct {
 	Tokens   domain.TokenService
 	Hasher   domain.PasswordHasher
 	Embedder domain.Embedder // nil means none
+	Mail     MailOptions     // zero means notifications stay in-app
 	Logger   *slog.Logger
 	Now      func() time.Time // nil means time.Now
 }
@@ -61,7 +63,7 @@ type Deps struct {
 func New(d Deps) *Service {
 	s := &Service{
 		store: d.Store, index: d.Index, matcher: d.Matcher, tokens: d.Tokens, hasher: d.Hasher,
-		embedder: d.Embedder, log: d.Logger, now: d.Now,
+		embedder: d.Embedder, mail: d.Mail, log: d.Logger, now: d.Now,
 		NotifyTop: 10, NotifyMinScore: 0.2,
 	}
 	if s.embedder == nil {

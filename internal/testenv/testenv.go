@@ -91,6 +91,8 @@ type Options struct {
 	// Database shares another Env's database (a second process); empty
 	// means a fresh one.
 	Database string
+	// Mail turns on email notifications (queued in the outbox).
+	Mail service.MailOptions
 }
 
 // New returns a fresh environment on its own database.
@@ -127,7 +129,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	m := match.New(search.NewAnalyzer(), match.Options{Now: clock.Now})
 	svc := service.New(service.Deps{
 		Store: st, Index: idx, Matcher: m, Tokens: tokens, Hasher: auth.NewHasher(auth.TestParams),
-		Embedder: o.Embedder, Logger: o.Logger, Now: clock.Now,
+		Embedder: o.Embedder, Mail: o.Mail, Logger: o.Logger, Now: clock.Now,
 	})
 	if err := svc.Start(ctx, false, nil); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/bettermatch/bettermatch/internal/auth"
 	"github.com/bettermatch/bettermatch/internal/domain"
 	"github.com/bettermatch/bettermatch/internal/embedded"
+	"github.com/bettermatch/bettermatch/internal/embedder"
 	"github.com/bettermatch/bettermatch/internal/match"
 	"github.com/bettermatch/bettermatch/internal/mongostore"
 	"github.com/bettermatch/bettermatch/internal/search"
@@ -95,14 +96,24 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		return nil, err
 	}
 	a.svc = service.New(service.Deps{
-		Store:   a.store,
-		Index:   a.index,
-		Matcher: match.New(search.NewAnalyzer(), match.Options{Now: time.Now}),
-		Tokens:  tokens,
-		Hasher:  auth.NewHasher(auth.DefaultParams),
-		Logger:  log,
+		Store:    a.store,
+		Index:    a.index,
+		Matcher:  match.New(search.NewAnalyzer(), match.Options{Now: time.Now}),
+		Tokens:   tokens,
+		Hasher:   auth.NewHasher(auth.DefaultParams),
+		Embedder: newEmbedder(cfg),
+		Logger:   log,
 	})
 	return a, nil
+}
+
+// newEmbedder is the configured embeddings endpoint, or the no-op one when
+// there is no key: ranking is then lexical and says so.
+func newEmbedder(cfg *config) domain.Embedder {
+	if cfg.OpenAIKey == "" {
+		return domain.NopEmbedder{}
+	}
+	return embedder.New(embedder.Config{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.EmbeddingModel})
 }
 
 // tokens uses the configured secret or one generated and kept in the data dir.

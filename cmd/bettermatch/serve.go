@@ -46,6 +46,11 @@ func serve(ctx context.Context, cfg *config) error {
 		defer close(syncDone)
 		a.svc.RunSync(bg, cfg.SyncInterval)
 	}()
+	embedDone := make(chan struct{})
+	go func() {
+		defer close(embedDone)
+		a.svc.RunEmbeddings(bg)
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve() }()
 
@@ -57,8 +62,10 @@ func serve(ctx context.Context, cfg *config) error {
 		err = srv.Shutdown(sctx)
 		cancel()
 	}
+	// The workers stop before the deferred Close shuts the index and store.
 	stopBG()
 	<-syncDone
+	<-embedDone
 	return err
 }
 

@@ -26,9 +26,13 @@ func (s *Server) searchChallenges(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.SearchChallenges(c.Request().Context(), actor(c), service.ChallengeQuery{
+	q := service.ChallengeQuery{
 		Q: c.QueryParam("q"), Theme: c.QueryParam("theme"), Status: c.QueryParam("status"),
-		Region: c.QueryParam("region"), Sort: c.QueryParam("sort"), Limit: limit, Offset: offset})
+		Region: c.QueryParam("region"), Sort: c.QueryParam("sort"), Limit: limit, Offset: offset}
+	if asCSV, err := wantCSV(c); err != nil || asCSV {
+		return orCSV(err, func() error { return s.challengesCSV(c, q) })
+	}
+	page, err := s.svc.SearchChallenges(c.Request().Context(), actor(c), q)
 	return list(c, page, err)
 }
 

@@ -21,9 +21,13 @@ func (s *Server) searchCourses(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.SearchCourses(c.Request().Context(), service.CourseQuery{
+	q := service.CourseQuery{
 		Q: c.QueryParam("q"), Skill: c.QueryParam("skill"), Mode: c.QueryParam("mode"),
-		Region: c.QueryParam("region"), Limit: limit, Offset: offset})
+		Region: c.QueryParam("region"), Limit: limit, Offset: offset}
+	if asCSV, err := wantCSV(c); err != nil || asCSV {
+		return orCSV(err, func() error { return s.coursesCSV(c, q) })
+	}
+	page, err := s.svc.SearchCourses(c.Request().Context(), q)
 	return list(c, page, err)
 }
 

@@ -32,6 +32,9 @@ func (s *Server) listResponses(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if asCSV, err := wantCSV(c); err != nil || asCSV {
+		return orCSV(err, func() error { return s.responsesCSV(c, offset) })
+	}
 	page, err := s.svc.ListResponses(c.Request().Context(), actor(c), c.Param("id"), limit, offset)
 	return list(c, page, err)
 }

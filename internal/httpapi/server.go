@@ -71,6 +71,7 @@ func New(svc *service.Service, opt Options) *Server {
 	s.registerCourseRoutes(api)
 	s.registerNotificationRoutes(api)
 	s.registerStatsRoutes(api)
+	s.registerOCDSRoutes(api)
 	if opt.Pages != nil {
 		pages := echo.WrapHandler(opt.Pages)
 		e.Any("/*", func(c echo.Context) error {

@@ -24,8 +24,12 @@ func (s *Server) searchSMEs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.SearchSMEs(c.Request().Context(), actor(c), service.SMEQuery{
-		Q: c.QueryParam("q"), Region: c.QueryParam("region"), Size: c.QueryParam("size"), Limit: limit, Offset: offset})
+	q := service.SMEQuery{
+		Q: c.QueryParam("q"), Region: c.QueryParam("region"), Size: c.QueryParam("size"), Limit: limit, Offset: offset}
+	if asCSV, err := wantCSV(c); err != nil || asCSV {
+		return orCSV(err, func() error { return s.smesCSV(c, q) })
+	}
+	page, err := s.svc.SearchSMEs(c.Request().Context(), actor(c), q)
 	return list(c, page, err)
 }
 

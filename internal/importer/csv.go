@@ -231,6 +231,10 @@ func defuse(s string) string {
 	return s
 }
 
+// SafeCell is a cell as the CSV writers write it: a leading apostrophe keeps
+// a spreadsheet from running it as a formula.
+func SafeCell(s string) string { return defuse(s) }
+
 // undefuse reverses defuse.
 func undefuse(s string) string {
 	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {

@@ -137,6 +137,7 @@ var matrix = []row{
 	{method: "GET", path: "/api/v1/notifications", want: [9]int{401, 200, 200, 200, 200, 200, 200, 403, 200}},
 	{method: "POST", path: "/api/v1/notifications/:id/read", id: "notification", want: [9]int{401, 404, 404, 404, 200, 404, 404, 403, 404}},
 	{method: "GET", path: "/api/v1/stats", want: [9]int{200, 200, 200, 200, 200, 200, 200, 403, 200}},
+	{method: "GET", path: "/feeds/challenges.atom", want: [9]int{200, 200, 200, 200, 200, 200, 200, 403, 200}},
 	{method: "GET", path: "/api/v1/ocds/releases", want: [9]int{200, 200, 200, 200, 200, 200, 200, 403, 200}},
 	{method: "GET", path: "/api/v1/challenges/:id/ocds", id: "challenge", want: [9]int{200, 200, 200, 200, 200, 200, 200, 403, 200}},
 }

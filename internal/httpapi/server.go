@@ -72,6 +72,7 @@ func New(svc *service.Service, opt Options) *Server {
 	s.registerNotificationRoutes(api)
 	s.registerStatsRoutes(api)
 	s.registerOCDSRoutes(api)
+	s.registerFeedRoutes(e)
 	if opt.Pages != nil {
 		pages := echo.WrapHandler(opt.Pages)
 		e.Any("/*", func(c echo.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -204,5 +205,43 @@ func BenchmarkChallengesFor(b *testing.B) {
 		if _, err := e.ChallengesFor(ctx, s, 10); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCandidateRecall checks that the first stage loses (almost) nothing: the
+// top 10 with the default number of candidates against an exhaustive second
+// stage, on 20,000 synthetic profiles (BETTERMATCH_SLOW=1).
+func TestCandidateRecall(t *testing.T) {
+	if os.Getenv("BETTERMATCH_SLOW") == "" {
+		t.Skip("set BETTERMATCH_SLOW=1")
+	}
+	s := newSynth(3)
+	var recs []domain.Record
+	for i := 0; i < 20_000; i++ {
+		recs = append(recs, s.sme(i))
+	}
+	fast := match.New(search.NewAnalyzer(), match.Options{})
+	full := match.New(search.NewAnalyzer(), match.Options{Candidates: 20_000})
+	fast.Put(recs...)
+	full.Put(recs...)
+	same, total := 0, 0
+	for i := 0; i < 30; i++ {
+		c := s.challenge(i)
+		a, _ := fast.SMEsFor(context.Background(), c, 10)
+		b, _ := full.SMEsFor(context.Background(), c, 10)
+		want := map[string]bool{}
+		for _, m := range b {
+			want[m.ID] = true
+		}
+		for _, m := range a {
+			if want[m.ID] {
+				same++
+			}
+		}
+		total += len(b)
+	}
+	t.Logf("first-stage recall of the exhaustive top 10: %d/%d", same, total)
+	if float64(same) < 0.95*float64(total) {
+		t.Errorf("the first stage loses too much: %d/%d", same, total)
 	}
 }

@@ -15,7 +15,7 @@ type Options struct {
 	// Weights of the fusion (DefaultWeights when zero).
 	Weights Weights
 	// Candidates is how many profiles the first stage hands to full scoring
-	// (default 400).
+	// (default 200).
 	Candidates int
 	// Relearn is the least time between two relearnings of the word
 	// associations after the corpus changes (default 10s; negative: relearn on
@@ -64,7 +64,7 @@ func New(an domain.TextAnalyzer, opts Options) *Engine {
 		opts.Weights = DefaultWeights
 	}
 	if opts.Candidates <= 0 {
-		opts.Candidates = 400
+		opts.Candidates = 200
 	}
 	if opts.Relearn == 0 {
 		opts.Relearn = 10 * time.Second

@@ -37,6 +37,14 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 	// Needs, best shown first.
 	covered := make([]bool, q.groups)
 	var learnedHits []uint32
+	// Reasons that quote the profile's words are finished once all the words
+	// are known, with one pass over the profile.
+	type pending struct {
+		at    int
+		start string
+		ts    []uint32
+	}
+	var later []pending
 	for i := range q.needs {
 		n, m := &q.needs[i], matches[i]
 		if m.cov >= coveredAt {
@@ -76,13 +84,23 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 			if n.code != "" {
 				what = cpv.Label(n.code)
 			}
-			r := fmt.Sprintf("Its profile describes %q", what)
-			if len(words) > 0 {
-				r += " (" + strings.Join(e.surface(d, words, 4), ", ") + ")"
-			}
-			x.Reasons = append(x.Reasons, r+".")
+			later = append(later, pending{len(x.Reasons), fmt.Sprintf("Its profile describes %q", what), words[:min(len(words), 4)]})
+			x.Reasons = append(x.Reasons, "")
 		}
 	}
+	var all []uint32
+	for _, p := range later {
+		all = append(all, p.ts...)
+	}
+	words := e.surfaceMap(q, d, append(all, e.matchedTerms(q, d, learnedHits)...))
+	for _, p := range later {
+		r := p.start
+		if len(p.ts) > 0 {
+			r += " (" + strings.Join(e.wordsForStems(p.ts, words), ", ") + ")"
+		}
+		x.Reasons[p.at] = r + "."
+	}
+	x.MatchedTerms = e.wordsForStems(e.matchedTerms(q, d, learnedHits), words)
 	if q.groups > 0 {
 		n := 0
 		for _, c := range covered {
@@ -99,35 +117,6 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 		x.Reasons = append(x.Reasons, fmt.Sprintf("Semantic similarity of the texts: %.2f.", x.Semantic))
 	}
 
-	// Matched words: the challenge's own words the profile shares, by weight,
-	// then words the profile uses for the needs it shows.
-	type hit struct {
-		term uint32
-		w    float64
-	}
-	var hits []hit
-	for _, t := range q.terms {
-		if d.has(t.term) {
-			hits = append(hits, hit{t.term, t.w})
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].w > hits[j].w })
-	var terms []uint32
-	seen := map[uint32]bool{}
-	for _, h := range hits {
-		terms = append(terms, h.term)
-		seen[h.term] = true
-	}
-	for _, t := range learnedHits {
-		if !seen[t] {
-			seen[t] = true
-			terms = append(terms, t)
-		}
-	}
-	if len(terms) > maxMatchedTerms {
-		terms = terms[:maxMatchedTerms]
-	}
-	x.MatchedTerms = e.surface2(q, d, terms)
 	return domain.Match{Kind: d.kind, ID: d.id, Score: round3(score), Explanation: x}
 }
 
@@ -164,29 +153,48 @@ func (e *Engine) proseHits(n *need, d *doc) []uint32 {
 	return out
 }
 
-// surface maps stems back to words as d writes them.
-func (e *Engine) surface(d *doc, ts []uint32, max int) []string {
-	if len(ts) > max {
-		ts = ts[:max]
+// matchedTerms are the challenge's own words the profile shares, by weight,
+// then the words the profile uses for the needs it shows.
+func (e *Engine) matchedTerms(q *query, d *doc, learnedHits []uint32) []uint32 {
+	type hit struct {
+		term uint32
+		w    float64
 	}
-	return e.surface2(nil, d, ts)
+	var hits []hit
+	for _, t := range q.terms {
+		if d.has(t.term) {
+			hits = append(hits, hit{t.term, t.w})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].w > hits[j].w })
+	var terms []uint32
+	seen := map[uint32]bool{}
+	for _, h := range hits {
+		terms = append(terms, h.term)
+		seen[h.term] = true
+	}
+	for _, t := range learnedHits {
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+		}
+	}
+	return terms[:min(len(terms), maxMatchedTerms)]
 }
 
-// surface2 maps stems back to words, as the query record writes them when it
-// has the word, else as d does, else the stem itself: "monitor" becomes
-// "monitoring" again for the reader.
-func (e *Engine) surface2(q *query, d *doc, ts []uint32) []string {
+// surfaceMap maps stems back to words, as the query record writes them when
+// it has the word, else as d does: "monitor" becomes "monitoring" again for
+// the reader.
+func (e *Engine) surfaceMap(q *query, d *doc, ts []uint32) map[string]string {
+	q.surfaceOnce.Do(func() {
+		q.surface = map[string]string{}
+		e.wordsOf(q.doc, nil, q.surface)
+	})
 	words := map[string]string{}
 	want := map[string]bool{}
-	if q != nil {
-		q.surfaceOnce.Do(func() {
-			q.surface = map[string]string{}
-			e.wordsOf(q.doc, nil, q.surface)
-		})
-	}
 	for _, t := range ts {
 		stem := e.terms.names[t]
-		if w, ok := q.surfaceOf(stem); ok {
+		if w, ok := q.surface[stem]; ok {
 			words[stem] = w
 		} else {
 			want[stem] = true
@@ -195,6 +203,11 @@ func (e *Engine) surface2(q *query, d *doc, ts []uint32) []string {
 	if len(want) > 0 {
 		e.wordsOf(d, want, words)
 	}
+	return words
+}
+
+// wordsForStems spells stems as words, or as the stem itself when no word is known.
+func (e *Engine) wordsForStems(ts []uint32, words map[string]string) []string {
 	out := make([]string, 0, len(ts))
 	for _, t := range ts {
 		stem := e.terms.names[t]
@@ -205,14 +218,6 @@ func (e *Engine) surface2(q *query, d *doc, ts []uint32) []string {
 		}
 	}
 	return out
-}
-
-func (q *query) surfaceOf(stem string) (string, bool) {
-	if q == nil {
-		return "", false
-	}
-	w, ok := q.surface[stem]
-	return w, ok
 }
 
 // wordsOf analyses r's words one at a time until every wanted stem has a word

@@ -64,14 +64,12 @@ func (e *Engine) features(q *query, d *doc, qv, dv []float32, sc *scratch) Featu
 // map per query.
 func (e *Engine) candidates(q *query, m int) []uint32 {
 	s := e.smes
+	ng := min(q.groups, maxStageGroups)
 	a, _ := e.scratch.Get().(*accum)
 	if a == nil {
 		a = &accum{}
 	}
-	if cap(a.acc) < len(s.docs) {
-		a.acc = make([]float32, len(s.docs))
-	}
-	a.acc, a.touched = a.acc[:len(s.docs)], a.touched[:0]
+	a.reset(len(s.docs), ng)
 	defer e.scratch.Put(a)
 
 	w := e.opts.Weights
@@ -80,7 +78,7 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 			// Words in a large share of profiles add little to anyone's
 			// score, and their long postings most of the time: they are left to
 			// the second stage, which scores every word for each candidate.
-			if int(t.term) >= len(s.postings) || e.frequent(t.term) {
+			if int(t.term) >= len(s.postings) || e.frequent(t.term, frequentShare) {
 				continue
 			}
 			scale := float32(w.Lexical * t.w / q.ideal)
@@ -92,21 +90,20 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 			}
 		}
 	}
-	var sumW float64
-	for _, gw := range q.weights {
-		sumW += gw
-	}
+	// Needs: evidence accumulates per group and is capped at full coverage
+	// when the candidates are chosen, as the second stage caps it, so a
+	// profile repeating one need's words does not outrank one showing all.
 	for i := range q.needs {
 		n := &q.needs[i]
-		per := w.Coverage * q.weights[n.group] / sumW
+		g := min(n.group, ng-1)
 		for _, lw := range n.literal {
-			e.addPostings(a, lw.term, per*lw.w)
+			e.addNeedPostings(a, lw.term, g, lw.w)
 		}
 		if n.learned != nil {
 			// The strongest learned words find the profiles; the second
 			// stage weighs all of them.
 			for _, lw := range n.learned.terms[:min(len(n.learned.terms), candidateLearned)] {
-				e.addPostings(a, lw.term, per*lw.w/(evidenceShare*n.learned.norm))
+				e.addNeedPostings(a, lw.term, g, lw.w/(evidenceShare*n.learned.norm))
 			}
 		}
 		var keys []string
@@ -119,16 +116,27 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 			if id, ok := e.concepts.lookup(k); ok && int(id) < len(s.concepts) {
 				for _, slot := range s.concepts[id] {
 					if s.docs[slot] != nil {
-						a.add(slot, float32(per))
+						a.addNeed(slot, g, 1)
 					}
 				}
 			}
 		}
 	}
+	var sumW float64
+	gw := make([]float32, ng)
+	for _, x := range q.weights {
+		sumW += x
+	}
+	for g := range q.weights {
+		gw[min(g, ng-1)] += float32(w.Coverage * q.weights[g] / sumW)
+	}
 	top := newTopK(m)
 	for _, slot := range a.touched {
-		top.push(slot, float64(a.acc[slot]))
-		a.acc[slot] = 0
+		score := a.acc[slot]
+		for g := 0; g < ng; g++ {
+			score += gw[g] * min(1, a.gacc[int(slot)*ng+g])
+		}
+		top.push(slot, float64(score))
 	}
 	out := make([]uint32, 0, len(top.h))
 	for _, sc := range top.h {
@@ -137,34 +145,71 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 	return out
 }
 
-// accum accumulates first-stage scores by slot, remembering which slots it
-// touched so that resetting costs as much as the query, not the corpus.
+// maxStageGroups bounds the per-profile group accumulators of the first
+// stage; further groups share the last one.
+const maxStageGroups = 8
+
+// accum accumulates first-stage scores by slot — the lexical part, and the
+// evidence for each group of needs — remembering which slots it touched so
+// that resetting costs as much as the query, not the corpus.
 type accum struct {
 	acc     []float32
+	gacc    []float32 // slot*groups + group
+	seen    []bool
 	touched []uint32
+	groups  int
+}
+
+func (a *accum) reset(n, groups int) {
+	for _, s := range a.touched {
+		a.acc[s] = 0
+		a.seen[s] = false
+		for g := 0; g < a.groups; g++ {
+			a.gacc[int(s)*a.groups+g] = 0
+		}
+	}
+	a.touched = a.touched[:0]
+	if cap(a.acc) < n {
+		a.acc, a.seen = make([]float32, n), make([]bool, n)
+	}
+	if cap(a.gacc) < n*groups {
+		a.gacc = make([]float32, n*groups)
+	}
+	a.acc, a.seen, a.gacc, a.groups = a.acc[:n], a.seen[:n], a.gacc[:n*groups], groups
+}
+
+func (a *accum) touch(slot uint32) {
+	if !a.seen[slot] {
+		a.seen[slot] = true
+		a.touched = append(a.touched, slot)
+	}
 }
 
 func (a *accum) add(slot uint32, x float32) {
-	if a.acc[slot] == 0 {
-		a.touched = append(a.touched, slot)
-	}
+	a.touch(slot)
 	a.acc[slot] += x
 }
 
-// frequent reports whether candidate generation should skip a word.
-func (e *Engine) frequent(t uint32) bool {
-	s := e.smes
-	return s.live > frequentMin && int(s.dfOf(t)) > s.live/frequentShare
+func (a *accum) addNeed(slot uint32, g int, x float32) {
+	a.touch(slot)
+	a.gacc[int(slot)*a.groups+g] += x
 }
 
-func (e *Engine) addPostings(a *accum, t uint32, x float64) {
+// frequent reports whether candidate generation should skip a word found in
+// more than 1/share of the profiles.
+func (e *Engine) frequent(t uint32, share int) bool {
 	s := e.smes
-	if int(t) >= len(s.postings) || e.frequent(t) {
+	return s.live > frequentMin && int(s.dfOf(t)) > s.live/share
+}
+
+func (e *Engine) addNeedPostings(a *accum, t uint32, g int, x float64) {
+	s := e.smes
+	if int(t) >= len(s.postings) || e.frequent(t, frequentNeedShare) {
 		return
 	}
 	for _, p := range s.postings[t] {
 		if s.docs[p.slot] != nil {
-			a.add(p.slot, float32(x))
+			a.addNeed(p.slot, g, float32(x))
 		}
 	}
 }
@@ -172,7 +217,8 @@ func (e *Engine) addPostings(a *accum, t uint32, x float64) {
 // Candidate generation skips words found in more than 1/frequentShare of the
 // profiles, once there are more than frequentMin.
 const (
-	candidateLearned = 10
-	frequentShare    = 50
-	frequentMin      = 2000
+	candidateLearned  = 10
+	frequentShare     = 50
+	frequentNeedShare = 10 // a need's own words are worth longer lists
+	frequentMin       = 2000
 )

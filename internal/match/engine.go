@@ -29,14 +29,16 @@ type Engine struct {
 	an   domain.TextAnalyzer
 	opts Options
 
-	mu         sync.RWMutex
-	terms      *dict
-	concepts   *dict
-	smes       *side
-	challenges *side
-	courses    *side
-	vectors    map[string]map[string][]float32 // kind → id → unit vector
-	gen        uint64                          // bumped by every write
+	mu       sync.RWMutex
+	terms    *dict
+	concepts *dict
+	// conceptLabel is each concept as first written ("GIS", not "gis").
+	conceptLabel map[uint32]string
+	smes         *side
+	challenges   *side
+	courses      *side
+	vectors      map[string]map[string][]float32 // kind → id → unit vector
+	gen          uint64                          // bumped by every write
 
 	learnMu   sync.Mutex
 	assoc     *assocTable
@@ -71,7 +73,7 @@ func New(an domain.TextAnalyzer, opts Options) *Engine {
 	}
 	return &Engine{
 		an: an, opts: opts,
-		terms: newDict(), concepts: newDict(),
+		terms: newDict(), concepts: newDict(), conceptLabel: map[uint32]string{},
 		smes: newSide(), challenges: newSide(), courses: newSide(),
 		vectors: map[string]map[string][]float32{},
 	}
@@ -90,6 +92,13 @@ func (e *Engine) Put(recs ...domain.Record) {
 	defer e.mu.Unlock()
 	for i, a := range as {
 		d := build(a, e.terms.add, e.concepts.add)
+		// The first spelling of each listed phrase names it when it is
+		// inferred for a challenge that did not list it.
+		for i, c := range d.concepts {
+			if _, ok := e.conceptLabel[c]; !ok {
+				e.conceptLabel[c] = d.conceptText[i]
+			}
+		}
 		switch r := recs[i].(type) {
 		case *domain.SME:
 			d.sme = r

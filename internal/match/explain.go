@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -68,7 +69,7 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 				x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %q, close to the %s %q asked for.", m.which, kindWord(n.skill), n.label))
 			}
 		case m.how == byRelated:
-			x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %q, which is described in the same words as the %s %q asked for.", m.which, kindWord(n.skill), n.label))
+			x.Reasons = append(x.Reasons, fmt.Sprintf("Lists %q, which is described in the same words as the %s %q %s.", m.which, kindWord(n.skill), n.label, asked(n)))
 		case m.how == byCode:
 			if m.which == n.code {
 				x.SharedCPV = append(x.SharedCPV, cpv.Full(n.code))
@@ -84,13 +85,17 @@ func (e *Engine) explain(q *query, d *doc, qv, dv []float32) domain.Match {
 			if n.code != "" {
 				what = cpv.Label(n.code)
 			}
-			later = append(later, pending{len(x.Reasons), fmt.Sprintf("Its profile describes %q", what), words[:min(len(words), 4)]})
+			if n.inferred {
+				what += " (which the challenge describes)"
+			}
+			later = append(later, pending{len(x.Reasons), fmt.Sprintf("Its profile describes %q", what), words})
 			x.Reasons = append(x.Reasons, "")
 		}
 	}
 	var all []uint32
-	for _, p := range later {
-		all = append(all, p.ts...)
+	for i := range later {
+		later[i].ts = uniqueTerms(later[i].ts, 4)
+		all = append(all, later[i].ts...)
 	}
 	words := e.surfaceMap(q, d, append(all, e.matchedTerms(q, d, learnedHits)...))
 	for _, p := range later {
@@ -125,6 +130,28 @@ const (
 	reasonAt        = 0.5 // and is worth a reason from here
 	maxMatchedTerms = 12
 )
+
+// asked says where a need comes from, for reasons.
+func asked(n *need) string {
+	if n.inferred {
+		return "the challenge describes"
+	}
+	return "asked for"
+}
+
+// uniqueTerms keeps the first max distinct terms.
+func uniqueTerms(ts []uint32, max int) []uint32 {
+	var out []uint32
+	for _, t := range ts {
+		if len(out) == max {
+			break
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 
 func kindWord(skill bool) string {
 	if skill {

@@ -271,7 +271,10 @@ func (e *Engine) inferNeeds(c *doc, have []need, tab *assocTable) []need {
 	var out []need
 	for _, cd := range cs[:min(len(cs), maxInferred)] {
 		name := e.concepts.names[cd.id]
-		p := &phrase{text: name[3:], norm: name[3:], skill: name[:3] == "ps:"}
+		p := &phrase{text: e.conceptLabel[cd.id], norm: name[3:], skill: name[:3] == "ps:"}
+		if p.text == "" {
+			p.text = p.norm
+		}
 		for _, w := range e.an.Terms(p.norm, c.lang) {
 			if id, ok := e.terms.lookup(w); ok {
 				p.terms = append(p.terms, id)

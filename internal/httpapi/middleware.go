@@ -41,6 +41,9 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// accessLog writes one log line per request, with its request id, and tells
+// the observer. It handles the error itself so that the status it reports is
+// the one the error handler wrote.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -48,9 +51,12 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
-			"route", c.Path(), "status", c.Response().Status, "ms", time.Since(start).Milliseconds(),
+		d := time.Since(start)
+		r := c.Request()
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+			"route", c.Path(), "status", c.Response().Status, "ms", d.Milliseconds(),
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		s.obs.ObserveRequest(c.Path(), r.Method, c.Response().Status, d)
 		return nil
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/bettermatch/bettermatch/internal/domain"
 	"github.com/bettermatch/bettermatch/internal/service"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // MaxBody is the largest request body accepted.
@@ -30,6 +29,7 @@ type Server struct {
 	log  *slog.Logger
 	srv  *http.Server
 	ln   net.Listener
+	obs  Observer
 }
 
 // Options configure the server.
@@ -38,30 +38,39 @@ type Options struct {
 	// Pages, when set, serves everything outside /api, /healthz and /readyz
 	// (the web pages).
 	Pages http.Handler
+	// Observer, when set, is told about every request (for metrics).
+	Observer Observer
+	// Metrics, when set, is served at GET /metrics, outside /api/v1: it is
+	// for the operator's scraper, not part of the API.
+	Metrics http.Handler
 }
 
 // New builds the server and its routes.
 func New(svc *service.Service, opt Options) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, svc: svc, log: opt.Logger}
+	s := &Server{echo: e, svc: svc, log: opt.Logger, obs: opt.Observer}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if s.obs == nil {
+		s.obs = nopObserver{}
+	}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		Generator: domain.NewID,
-		// Accept a caller's id only when it is short and plain, so logs stay clean.
-		TargetHeader: echo.HeaderXRequestID,
-	}))
+	e.Use(s.requestID)
+	// The access log is outside the recoverer, so a request that panicked is
+	// logged and counted with its 500 like any other.
+	e.Use(s.accessLog)
 	e.Use(s.recoverer)
 	e.Use(s.securityHeaders)
-	e.Use(s.accessLog)
 	e.Use(s.limitBody)
 	e.Use(s.authenticate)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	if opt.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(opt.Metrics))
+	}
 	api := e.Group("/api/v1")
 	s.registerAuthRoutes(api)
 	s.registerUserRoutes(api)

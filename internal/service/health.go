@@ -11,7 +11,9 @@ import (
 
 // IndexSeq returns the store's change sequence that the search index and the
 // matcher have applied, and the store's head: head − synced is how far they lag
-// behind writes (by this process's failed indexing or by other processes).
+// behind writes. This process's own writes are indexed at once but counted as
+// applied at the next sync (every couple of seconds), so a lag that stays
+// above zero means other processes' writes or failed indexing not caught up.
 //
 // It reads the index's stamp rather than the sync loop's counter: the stamp is
 // written whenever that counter moves, and reading it does not wait behind a

@@ -93,6 +93,9 @@ type Options struct {
 	Database string
 	// Mail turns on email notifications (queued in the outbox).
 	Mail service.MailOptions
+	// WrapMatcher, when set, wraps the matcher the service uses (the
+	// metrics package times it this way); Env.Matcher stays the engine.
+	WrapMatcher func(domain.Matcher) domain.Matcher
 }
 
 // New returns a fresh environment on its own database.
@@ -127,8 +130,12 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	m := match.New(search.NewAnalyzer(), match.Options{Now: clock.Now})
+	var matcher domain.Matcher = m
+	if o.WrapMatcher != nil {
+		matcher = o.WrapMatcher(m)
+	}
 	svc := service.New(service.Deps{
-		Store: st, Index: idx, Matcher: m, Tokens: tokens, Hasher: auth.NewHasher(auth.TestParams),
+		Store: st, Index: idx, Matcher: matcher, Tokens: tokens, Hasher: auth.NewHasher(auth.TestParams),
 		Embedder: o.Embedder, Mail: o.Mail, Logger: o.Logger, Now: clock.Now,
 	})
 	if err := svc.Start(ctx, false, nil); err != nil {

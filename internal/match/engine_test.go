@@ -182,6 +182,16 @@ func TestHybrid(t *testing.T) {
 	if len(ms) == 0 || ms[0].ID != "taxi" || ms[0].Explanation.Mode != "hybrid" || ms[0].Explanation.Semantic < 0.9 {
 		t.Fatalf("got %+v", ms)
 	}
+	// A profile sharing no word with the challenge is still found by meaning.
+	e.SetVector(domain.KindSME, "other3", []float32{1, 0.05, 0})
+	ms, _ = e.SMEsFor(context.Background(), c, 15)
+	found := false
+	for _, m := range ms {
+		found = found || m.ID == "other3"
+	}
+	if !found {
+		t.Fatalf("semantic candidates missing: %v", ids(ms))
+	}
 	e.SetVector(domain.KindChallenge, "c1", nil)
 	ms, _ = e.SMEsFor(context.Background(), c, 3)
 	if ms[0].Explanation.Mode != "lexical" {

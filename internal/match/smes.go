@@ -25,6 +25,9 @@ func (e *Engine) SMEsFor(ctx context.Context, c *domain.Challenge, limit int) ([
 	qv := e.vector(domain.KindChallenge, c.ID)
 
 	cands := e.candidates(q, e.opts.Candidates)
+	if qv != nil {
+		cands = e.semanticCandidates(qv, cands)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -145,6 +148,38 @@ func (e *Engine) candidates(q *query, m int) []uint32 {
 	return out
 }
 
+// semanticCandidates adds the profiles nearest to the challenge's embedding,
+// which may share no word with it. The scan is exhaustive, so it runs only
+// while there are at most maxSemanticScan vectors; beyond that, semantic
+// similarity re-ranks the lexical candidates only.
+func (e *Engine) semanticCandidates(qv []float32, cands []uint32) []uint32 {
+	vs := e.vectors[domain.KindSME]
+	if len(vs) == 0 || len(vs) > maxSemanticScan {
+		return cands
+	}
+	top := newTopK(semanticCandidates)
+	for id, v := range vs {
+		if d, ok := e.smes.byID[id]; ok {
+			top.push(d.slot, dot(qv, v))
+		}
+	}
+	have := make(map[uint32]bool, len(cands))
+	for _, c := range cands {
+		have[c] = true
+	}
+	for _, sc := range top.h {
+		if !have[sc.slot] && sc.score > 0 {
+			cands = append(cands, sc.slot)
+		}
+	}
+	return cands
+}
+
+const (
+	maxSemanticScan    = 20_000
+	semanticCandidates = 50
+)
+
 // maxStageGroups bounds the per-profile group accumulators of the first
 // stage; further groups share the last one.
 const maxStageGroups = 8
@@ -218,7 +253,7 @@ func (e *Engine) addNeedPostings(a *accum, t uint32, g int, x float64) {
 // profiles, once there are more than frequentMin.
 const (
 	candidateLearned  = 10
-	frequentShare     = 50
+	frequentShare     = 100
 	frequentNeedShare = 10 // a need's own words are worth longer lists
 	frequentMin       = 2000
 )

@@ -115,6 +115,7 @@ func (d *doc) hasProse(t uint32) bool {
 // text is the raw material of a doc before analysis.
 type text struct {
 	kind, id, lang, region string
+	theme                  string
 	fields                 [nFields]string
 	caps, skills, cpv      []string
 }
@@ -130,7 +131,7 @@ func smeText(s *domain.SME) text {
 
 func challengeText(c *domain.Challenge) text {
 	t := text{kind: domain.KindChallenge, id: c.ID, lang: c.Language, region: c.Region,
-		caps: c.RequiredCapabilities, skills: c.RequiredSkills, cpv: c.CPV}
+		caps: c.RequiredCapabilities, skills: c.RequiredSkills, cpv: c.CPV, theme: c.Theme}
 	t.fields[fName] = c.Title
 	t.fields[fSummary] = c.Summary
 	// Challenges often open the description with the summary; counting it twice

@@ -277,6 +277,16 @@ func build(a *analysed, termID, conceptID idFunc) *doc {
 	for i, s := range a.skills {
 		addPhrase(a.text.skills[i], s, true)
 	}
+	// A challenge's theme is a concept too: the words of a theme's challenges
+	// are learned like those of a capability, so a profile can be judged
+	// close to a theme it never names.
+	if a.theme != "" {
+		if c, ok := conceptID(themeKey(a.theme)); ok && !seen[c] {
+			seen[c] = true
+			d.concepts = append(d.concepts, c)
+			d.conceptText = append(d.conceptText, a.theme)
+		}
+	}
 	for _, code := range a.cpv {
 		for _, k := range cpvConcepts(code) {
 			if c, ok := conceptID(k); ok && !seen[c] {
@@ -299,6 +309,8 @@ func phraseKey(norm string, skill bool) string {
 	}
 	return "pc:" + norm
 }
+
+func themeKey(theme string) string { return "t:" + theme }
 
 // cpvConcepts are the concept keys a CPV code is listed under: the code itself
 // and its class (four digits), so that candidate generation finds profiles with

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/bettermatch/bettermatch/internal/cpv"
+	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
 // Field weights of BM25F on the profile side: what a firm lists as a capability
@@ -54,6 +55,7 @@ type query struct {
 	surface     map[string]string
 
 	index []qentry // every word that counts, by term id, for query.pass
+	theme *assoc   // the learned words of the challenge's theme, if any
 
 	needs   []need
 	groups  int
@@ -121,6 +123,11 @@ func (e *Engine) newQuery(c *doc, tab *assocTable) *query {
 		q.needs = append(q.needs, n)
 	}
 	q.needs = append(q.needs, e.inferNeeds(c, q.needs, tab)...)
+	if c.challenge != nil && c.challenge.Theme != "" && c.challenge.Theme != domain.ThemeOther {
+		if id, ok := e.concepts.lookup(themeKey(c.challenge.Theme)); ok {
+			q.theme = tab.by[id]
+		}
+	}
 	q.weights = groupNeeds(q.needs)
 	q.groups = len(q.weights)
 	q.index = q.buildIndex()

@@ -8,7 +8,7 @@ import "math"
 //
 // The fused score of a challenge c and an SME s is
 //
-//	score = (wL·lexical + wC·coverage + wR·region + wS·semantic) / (wL + wC + wR + wS)
+//	score = (wL·lexical + wC·coverage + wR·region + wT·theme + wS·semantic) / (wL + wC + wR + wT + wS)
 //
 // where
 //   - lexical  = BM25F(c's words in s's fields) / BM25F of a profile matching
@@ -19,30 +19,34 @@ import "math"
 //     one that covers half of them twice over;
 //   - region   = 1 when both are in the same region — a small bonus, since any
 //     firm may answer a tender;
+//   - theme    = how far s uses the words the corpus's challenges of c's theme
+//     use (learned like a need's words, see assoc.go) — a hint only;
 //   - semantic = max(0, cosine) of the two embeddings, and wS = 0 (mode
 //     "lexical") unless both sides have one (mode "hybrid").
 //
-// Structured, in the explanation, is the coverage and region part alone:
-// (wC·coverage + wR·region) / (wC + wR).
+// Structured, in the explanation, is the coverage, region and theme part
+// alone: (wC·coverage + wR·region + wT·theme) / (wC + wR + wT).
 
 // Weights tune the fusion. The zero value means DefaultWeights.
 type Weights struct {
 	Lexical  float64
 	Coverage float64
 	Region   float64
+	Theme    float64
 	Semantic float64
 }
 
 // DefaultWeights were tuned on a development split (see eval_test.go): the
 // coverage of needs carries the ranking, words break ties among profiles that
 // cover as much, and the region only orders near-equals.
-var DefaultWeights = Weights{Lexical: 0.25, Coverage: 0.70, Region: 0.03, Semantic: 0.35}
+var DefaultWeights = Weights{Lexical: 0.25, Coverage: 0.70, Region: 0.03, Theme: 0.02, Semantic: 0.35}
 
 // Features are what the fusion reads about one pair.
 type Features struct {
 	Lexical     float64
 	Coverage    float64
 	SameRegion  bool
+	Theme       float64 // how much d's words are those of the challenge's theme
 	Semantic    float64
 	HasSemantic bool
 }
@@ -53,14 +57,14 @@ func Fuse(f Features, w Weights) (score, structured float64) {
 	if f.SameRegion {
 		region = 1
 	}
-	num := w.Lexical*clamp01(f.Lexical) + w.Coverage*clamp01(f.Coverage) + w.Region*region
-	den := w.Lexical + w.Coverage + w.Region
+	num := w.Lexical*clamp01(f.Lexical) + w.Coverage*clamp01(f.Coverage) + w.Region*region + w.Theme*clamp01(f.Theme)
+	den := w.Lexical + w.Coverage + w.Region + w.Theme
 	if f.HasSemantic {
 		num += w.Semantic * clamp01(f.Semantic)
 		den += w.Semantic
 	}
-	if w.Coverage+w.Region > 0 {
-		structured = (w.Coverage*clamp01(f.Coverage) + w.Region*region) / (w.Coverage + w.Region)
+	if sw := w.Coverage + w.Region + w.Theme; sw > 0 {
+		structured = (w.Coverage*clamp01(f.Coverage) + w.Region*region + w.Theme*clamp01(f.Theme)) / sw
 	}
 	if den == 0 {
 		return 0, structured

@@ -23,6 +23,12 @@ func TestFuse(t *testing.T) {
 	if score < 0 || score > 1 {
 		t.Fatalf("score %v out of [0,1]", score)
 	}
+	// The theme is a hint that moves the score a little and only a little.
+	withTheme, _ := Fuse(Features{Coverage: 0.5, Theme: 1}, DefaultWeights)
+	without, _ := Fuse(Features{Coverage: 0.5}, DefaultWeights)
+	if withTheme <= without || withTheme-without > 0.05 {
+		t.Fatalf("theme: %v vs %v", withTheme, without)
+	}
 	if s, _ := Fuse(Features{Lexical: 1}, Weights{}); s != 0 {
 		t.Fatalf("no weights: %v", s)
 	}

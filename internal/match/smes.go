@@ -53,6 +53,9 @@ func (e *Engine) features(q *query, d *doc, qv, dv []float32, sc *scratch) Featu
 	var f Features
 	f.Lexical, f.Coverage = q.pass(d, sc)
 	f.SameRegion = q.doc.region != "" && q.doc.region == d.region
+	if q.theme != nil {
+		f.Theme = evidenceCoverage(evidence(q.theme.terms, d), q.theme.norm)
+	}
 	if qv != nil && dv != nil {
 		f.HasSemantic = true
 		f.Semantic = dot(qv, dv)

@@ -186,7 +186,9 @@ func (c *collection[T, D]) Find(ctx context.Context, q domain.Query) ([]T, int, 
 	if err != nil {
 		return nil, 0, translate(err, c.kind, "find "+c.kind)
 	}
-	var out []T
+	// Never nil: an empty page is sent to clients as [] (the API contract),
+	// not null.
+	out := []T{}
 	err = c.drain(ctx, cur, func(rec T) error {
 		out = append(out, rec)
 		return nil

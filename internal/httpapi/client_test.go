@@ -112,6 +112,7 @@ func (a *api) do(method, path, token string, body any, headers ...hdr) reply {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	a.checkSpec(req, resp.StatusCode, resp.Header, raw) // every reply must match the OpenAPI document
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &r.Body)
 	}

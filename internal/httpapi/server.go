@@ -82,6 +82,7 @@ func New(svc *service.Service, opt Options) *Server {
 	s.registerStatsRoutes(api)
 	s.registerOCDSRoutes(api)
 	s.registerFeedRoutes(e)
+	s.registerOpenAPIRoutes(e, api)
 	if opt.Pages != nil {
 		pages := echo.WrapHandler(opt.Pages)
 		e.Any("/*", func(c echo.Context) error {

@@ -28,6 +28,8 @@ Usage:
   bettermatch serve              run the API and web pages on $BETTERMATCH_ADDR (default :8080)
   bettermatch import FILE...     load SMEs, challenges and courses (JSON or CSV), idempotent on externalId
   bettermatch reindex            rebuild the search index from the database
+  bettermatch export [-format ocds|csv] [-kind challenge|sme|course] [-o FILE]
+                                 published challenges as an OCDS release package, or records as CSV
   bettermatch eval FILE QRELS    import a labelled set into a throwaway database and print ranking quality
   bettermatch healthcheck        exit 0 when the local server answers /healthz (for container health checks)
   bettermatch help               this text
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string) error {
 		return reindexCmd(ctx, cfg)
 	case "eval":
 		return evalCmd(ctx, cfg, args[1:])
+	case "export":
+		return exportCmd(ctx, cfg, args[1:])
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
 	case "help", "-h", "--help":

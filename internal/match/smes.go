@@ -24,7 +24,8 @@ func (e *Engine) SMEsFor(ctx context.Context, c *domain.Challenge, limit int) ([
 	q := e.newQuery(cd, tab)
 	qv := e.vector(domain.KindChallenge, c.ID)
 
-	cands := e.candidates(q, e.opts.Candidates)
+	// A long list needs a wider first stage than the default top 10 does.
+	cands := e.candidates(q, max(e.opts.Candidates, 2*limit))
 	if qv != nil {
 		cands = e.semanticCandidates(qv, cands)
 	}

@@ -62,7 +62,11 @@ type doc struct {
 	lang   string
 	terms  []termTF // sorted by term: the forward index
 	flen   [nFields]uint16
-	norm   [nFields]float32 // BM25F field factors (see side.fnorm)
+	// nameIsProse: a challenge's or course's title describes it; a firm's
+	// name ("Harbour Tech 12") does not, and its words must not be learned as
+	// the meaning of what the firm lists.
+	nameIsProse bool
+	norm        [nFields]float32 // BM25F field factors (see side.fnorm)
 	// phrases are the listed capabilities and skills (course skills too).
 	phrases []phrase
 	cpv     []string // eight-digit codes
@@ -89,22 +93,6 @@ func (d *doc) tf(t uint32) *[nFields]uint8 {
 
 // has reports whether d contains term t in any field.
 func (d *doc) has(t uint32) bool { return d.tf(t) != nil }
-
-// hasText reports whether d contains t in its own words: anywhere but the CPV
-// labels, which are generic ("services", "information") and would otherwise
-// make every IT firm look like it offers "information security".
-func (d *doc) hasText(t uint32) bool {
-	tf := d.tf(t)
-	if tf == nil {
-		return false
-	}
-	for f := 0; f < nFields; f++ {
-		if f != fCPV && tf[f] > 0 {
-			return true
-		}
-	}
-	return false
-}
 
 // hasProse reports whether t occurs in d's free text.
 func (d *doc) hasProse(t uint32) bool {

@@ -218,7 +218,8 @@ func (d *dict) add(s string) (uint32, bool) { return d.id(s), true }
 // With the dictionaries' add it needs the write lock; with lookup only the read
 // lock, and words the corpus has never seen are left out (they cannot match).
 func build(a *analysed, termID, conceptID idFunc) *doc {
-	d := &doc{kind: a.kind, id: a.id, lang: a.lang, region: foldRegion(a.region), cpv: a.cpv}
+	d := &doc{kind: a.kind, id: a.id, lang: a.lang, region: foldRegion(a.region), cpv: a.cpv,
+		nameIsProse: a.kind != domain.KindSME}
 	byTerm := map[uint32]*[nFields]uint8{}
 	prose := map[uint32]bool{}
 	for f := 0; f < nFields; f++ {
@@ -240,7 +241,7 @@ func build(a *analysed, termID, conceptID idFunc) *doc {
 			if tf[f] < 255 {
 				tf[f]++
 			}
-			if f == fName || f == fSummary || f == fDesc {
+			if f == fSummary || f == fDesc || f == fName && d.nameIsProse {
 				prose[id] = true
 			}
 		}

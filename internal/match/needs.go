@@ -198,11 +198,11 @@ type needMatch struct {
 // match judges how well d shows need n: the best of a listed phrase, a listed
 // CPV code and the words of its profile.
 func (n *need) match(d *doc) needMatch {
-	// Words: the need's own (anywhere in the profile) and the learned ones (in
-	// its prose, where they were learned).
+	// Words of its prose: the need's own and the learned ones. Listed phrases
+	// are judged as phrases in matchWith, with their own credits.
 	var lit, ev float64
 	for _, w := range n.literal {
-		if d.hasText(w.term) {
+		if d.hasProse(w.term) {
 			lit += w.w
 		}
 	}

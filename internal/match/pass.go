@@ -19,7 +19,7 @@ type qentry struct {
 type needHit struct {
 	need    int
 	w       float64
-	learned bool // learned words count in prose only; own words anywhere
+	learned bool // both count in prose only: listed phrases are judged as phrases
 }
 
 func (q *query) buildIndex() []qentry {
@@ -89,15 +89,13 @@ func (q *query) pass(d *doc, sc *scratch) (lexical, coverage float64) {
 			if e.lexW > 0 {
 				lex += e.lexW * saturate(weightedTF(&d.norm, tf))
 			}
-			prose := tf[fName]|tf[fSummary]|tf[fDesc] > 0
-			text := prose || tf[fCaps]|tf[fSkills] > 0
-			for _, h := range e.hits {
-				if h.learned {
-					if prose {
+			if tf[fSummary]|tf[fDesc] > 0 || d.nameIsProse && tf[fName] > 0 {
+				for _, h := range e.hits {
+					if h.learned {
 						sc.ev[h.need] += h.w
+					} else {
+						sc.lit[h.need] += h.w
 					}
-				} else if text {
-					sc.lit[h.need] += h.w
 				}
 			}
 			i++

@@ -3,7 +3,8 @@
 // with an explanation a person can check.
 //
 // It keeps its own in-memory corpus (fed through Put and Remove) and imports
-// only the standard library and the domain package: text analysis (stemming,
+// only the standard library, the domain package and the embedded CPV
+// vocabulary (internal/cpv, itself standard library only): text analysis (stemming,
 // stop words) comes in through a domain.TextAnalyzer, so the search index and
 // the matcher agree on what a word is without this package depending on bleve.
 //

@@ -42,9 +42,12 @@ type Tokens struct {
 	parser *jwt.Parser
 }
 
-// claims is the token payload: the registered claims plus the bearer's role.
+// claims is the token payload: the registered claims plus the bearer's role,
+// the session (sign-in) it belongs to and the account's session epoch.
 type claims struct {
-	Role string `json:"role"`
+	Role      string `json:"role"`
+	SessionID string `json:"sid,omitempty"`
+	Epoch     int64  `json:"epoch,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -98,8 +101,9 @@ func NewTokens(secret []byte, ttl time.Duration, now func() time.Time) (*Tokens,
 // TTL is how long issued tokens stay valid.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue returns a signed token for u and the moment it expires.
-func (t *Tokens) Issue(u *domain.User) (string, time.Time, error) {
+// Issue returns a signed token for u in session sessionID and the moment it
+// expires.
+func (t *Tokens) Issue(u *domain.User, sessionID string) (string, time.Time, error) {
 	if u == nil || u.ID == "" || u.Role == "" {
 		// A programming error, not the user's: surfaces as "Internal error."
 		return "", time.Time{}, errors.New("auth: cannot issue a token for a user without id or role")
@@ -113,7 +117,7 @@ func (t *Tokens) Issue(u *domain.User) (string, time.Time, error) {
 		return "", time.Time{}, err
 	}
 	c := &claims{
-		Role: u.Role,
+		Role: u.Role, SessionID: sessionID, Epoch: u.SessionEpoch,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    Issuer,
 			Subject:   u.ID,
@@ -141,7 +145,8 @@ func (t *Tokens) Verify(token string) (*domain.Claims, error) {
 	if err != nil {
 		return nil, errInvalidToken()
 	}
-	return &domain.Claims{UserID: c.Subject, Role: c.Role, ExpiresAt: c.ExpiresAt.Time}, nil
+	return &domain.Claims{UserID: c.Subject, Role: c.Role, ExpiresAt: c.ExpiresAt.Time,
+		SessionID: c.SessionID, Epoch: c.Epoch}, nil
 }
 
 // key hands the parser the HMAC secret. WithValidMethods already refuses other

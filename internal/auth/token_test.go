@@ -75,7 +75,7 @@ func assertUnauthorized(tb testing.TB, tok *Tokens, token string) {
 
 func TestTokens_RoundTrip(t *testing.T) {
 	tok, c := newTestTokens(t)
-	s, exp, err := tok.Issue(testUser)
+	s, exp, err := tok.Issue(testUser, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestTokens_RoundTrip(t *testing.T) {
 	}
 
 	// Each token has its own jti, even within one second.
-	s2, _, _ := tok.Issue(testUser)
+	s2, _, _ := tok.Issue(testUser, "")
 	var m2 jwt.MapClaims
 	jwt.NewParser().ParseUnverified(s2, &m2)
 	if m["jti"] == m2["jti"] {
@@ -115,7 +115,7 @@ func TestTokens_RoundTrip(t *testing.T) {
 
 func TestTokens_Expiry(t *testing.T) {
 	tok, c := newTestTokens(t)
-	s, _, err := tok.Issue(testUser)
+	s, _, err := tok.Issue(testUser, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestTokens_Expiry(t *testing.T) {
 
 func TestTokens_Tampered(t *testing.T) {
 	tok, c := newTestTokens(t)
-	s, _, err := tok.Issue(testUser)
+	s, _, err := tok.Issue(testUser, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestTokens_Claims(t *testing.T) {
 
 func TestTokens_Garbage(t *testing.T) {
 	tok, _ := newTestTokens(t)
-	good, _, _ := tok.Issue(testUser)
+	good, _, _ := tok.Issue(testUser, "")
 	for _, s := range []string{
 		"", ".", "..", "...", "a.b.c", "abc", "Bearer " + good, good + ".", good + " ",
 		" " + good, "e30.e30.", "e30.e30.e30", "null.null.null", "!!!.???.***",
@@ -271,7 +271,7 @@ func TestNewTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	// nil clock means the real one.
-	s, exp, err := tok.Issue(testUser)
+	s, exp, err := tok.Issue(testUser, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ func TestNewTokens_CopiesSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _, _ := tok.Issue(testUser)
+	s, _, _ := tok.Issue(testUser, "")
 	secret[0] ^= 0xff // the caller reusing its buffer must not change the key
 	if _, err := tok.Verify(s); err != nil {
 		t.Error(err)
@@ -299,7 +299,7 @@ func TestNewTokens_CopiesSecret(t *testing.T) {
 func TestTokens_IssueRefusesIncompleteUser(t *testing.T) {
 	tok, _ := newTestTokens(t)
 	for _, u := range []*domain.User{nil, {Role: domain.RoleSME}, {Meta: domain.Meta{ID: "x"}}} {
-		if s, _, err := tok.Issue(u); err == nil {
+		if s, _, err := tok.Issue(u, ""); err == nil {
 			t.Errorf("Issue(%+v) = %q, want an error", u, s)
 		}
 	}
@@ -307,7 +307,7 @@ func TestTokens_IssueRefusesIncompleteUser(t *testing.T) {
 
 func FuzzVerify(f *testing.F) {
 	tok, c := newTestTokens(f)
-	good, _, _ := tok.Issue(testUser)
+	good, _, _ := tok.Issue(testUser, "")
 	f.Add(good)
 	f.Add(sign(f, jwt.SigningMethodHS512, testSecret, validClaims(c.t)))
 	f.Add(b64(`{"alg":"none"}`) + "." + b64(`{"sub":"a","role":"admin","iss":"bettermatch","exp":9999999999}`) + ".")
@@ -324,4 +324,21 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Verify(%q): %v", s, err)
 		}
 	})
+}
+
+func TestTokens_SessionAndEpoch(t *testing.T) {
+	tok, _ := newTestTokens(t)
+	u := *testUser
+	u.SessionEpoch = 3
+	s, _, err := tok.Issue(&u, "0123456789abcdef01234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tok.Verify(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SessionID != "0123456789abcdef01234567" || c.Epoch != 3 {
+		t.Errorf("claims = %+v, want session and epoch 3", c)
+	}
 }

@@ -7,11 +7,18 @@ type Claims struct {
 	UserID    string
 	Role      string
 	ExpiresAt time.Time
+	// SessionID names the sign-in the token belongs to (empty for tokens
+	// issued before sessions existed), so sign-out can end that session.
+	SessionID string
+	// Epoch is the user's SessionEpoch when the token was issued.
+	Epoch int64
 }
 
 // TokenService issues and checks access tokens.
 type TokenService interface {
-	Issue(u *User) (token string, expiresAt time.Time, err error)
+	// Issue returns an access token for u in session sessionID, carrying
+	// u.SessionEpoch.
+	Issue(u *User, sessionID string) (token string, expiresAt time.Time, err error)
 	// Verify returns the claims of a valid token; EUNAUTHORIZED otherwise.
 	Verify(token string) (*Claims, error)
 }

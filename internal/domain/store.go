@@ -71,6 +71,12 @@ type Store interface {
 	// Outbox holds emails waiting to be sent; sent ones are deleted, so it
 	// stays small enough for the sending worker to scan.
 	Outbox() Collection[*OutboxMessage]
+	// Sessions and RefreshTokens keep sign-ins alive past the access token's
+	// short life; both are read by primary key only.
+	Sessions() Collection[*Session]
+	RefreshTokens() Collection[*RefreshToken]
+	// Audit is the log of admin actions and status changes.
+	Audit() Collection[*AuditEntry]
 
 	// ClaimEmail reserves a normalized email for userID; ECONFLICT when taken.
 	// Emails are claims with the address as primary key, so uniqueness holds

@@ -35,6 +35,10 @@ type User struct {
 	Status       string `json:"status"`
 	// SMEID is the profile an sme account keeps (at most one).
 	SMEID string `json:"smeId,omitempty"`
+	// SessionEpoch is carried by every token issued to the account. Raising
+	// it (password change, suspension) ends all its sessions at once: the
+	// user is read on every request anyway, so the check costs nothing.
+	SessionEpoch int64 `json:"-"`
 }
 
 func (u *User) RecordMeta() *Meta { return &u.Meta }

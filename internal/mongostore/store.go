@@ -31,10 +31,19 @@ import (
 )
 
 const (
-	// selectTimeout bounds the wait for a reachable server, so that requests to
-	// a database that is down fail fast with EUNAVAILABLE instead of hanging.
-	selectTimeout = 5 * time.Second
-	pingTimeout   = 2 * time.Second
+	// selectTimeout bounds each operation's wait for a reachable server, so
+	// that requests to a database that is down fail fast with EUNAVAILABLE
+	// (503) instead of hanging: a client gives up after a few seconds, and a
+	// request may make more than one call. A healthy server is selected at
+	// once, so this costs nothing in normal operation; the driver keeps
+	// probing a lost server and requests succeed again as soon as it answers.
+	selectTimeout = 1500 * time.Millisecond
+	// openWait is how long Open waits for a server: at start-up a database
+	// that is itself starting is normal, so Open is more patient than a
+	// request.
+	openWait       = 5 * time.Second
+	connectTimeout = 5 * time.Second
+	pingTimeout    = 2 * time.Second
 )
 
 // Store is a bettermatch database. It is safe for concurrent use.
@@ -70,6 +79,9 @@ type Store struct {
 	notifications *collection[*domain.Notification, *notificationDoc]
 	embeddings    *collection[*domain.Embedding, *embeddingDoc]
 	outbox        *collection[*domain.OutboxMessage, *outboxDoc]
+	sessions      *collection[*domain.Session, *sessionDoc]
+	refreshTokens *collection[*domain.RefreshToken, *refreshTokenDoc]
+	audit         *collection[*domain.AuditEntry, *auditDoc]
 
 	log changeLog
 }
@@ -86,17 +98,34 @@ var _ domain.Store = (*Store)(nil)
 func Open(ctx context.Context, uri, database string, prepare ...func(ctx context.Context, database string) error) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(selectTimeout).
-		SetConnectTimeout(selectTimeout)
+		SetConnectTimeout(connectTimeout)
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(database), prepare: prepare}
-	if err := s.init(ctx); err != nil {
+	err = s.waitForServer(ctx)
+	if err == nil {
+		err = s.init(ctx)
+	}
+	if err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return s, nil
+}
+
+// waitForServer pings until the server answers, for up to openWait.
+func (s *Store) waitForServer(ctx context.Context) error {
+	deadline := time.Now().Add(openWait)
+	for {
+		err := translate(s.client.Ping(ctx, nil), "database", "open database")
+		if err == nil || domain.ErrorCode(err) != domain.EUNAVAILABLE || ctx.Err() != nil ||
+			time.Now().Add(selectTimeout).After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond) // in case the failure was immediate
+	}
 }
 
 func (s *Store) init(ctx context.Context) error {
@@ -114,11 +143,15 @@ func (s *Store) init(ctx context.Context) error {
 	s.notifications = newCollection(s, notificationEntity)
 	s.embeddings = newCollection(s, embeddingEntity)
 	s.outbox = newCollection(s, outboxEntity)
+	s.sessions = newCollection(s, sessionEntity)
+	s.refreshTokens = newCollection(s, refreshTokenEntity)
+	s.audit = newCollection(s, auditEntity)
 	// Create every collection up front, so their tables exist for the probe
 	// below and for anything that maintains the embedded database's files.
 	for _, name := range []string{
 		s.users.coll.Name(), s.smes.coll.Name(), s.challenges.coll.Name(), s.responses.coll.Name(),
-		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), s.outbox.coll.Name(), "emails", "changes", "counters",
+		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), s.outbox.coll.Name(),
+		s.sessions.coll.Name(), s.refreshTokens.coll.Name(), s.audit.coll.Name(), "emails", "changes", "counters",
 	} {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
@@ -235,6 +268,9 @@ func (s *Store) Courses() domain.Collection[*domain.Course]             { return
 func (s *Store) Notifications() domain.Collection[*domain.Notification] { return s.notifications }
 func (s *Store) Embeddings() domain.Collection[*domain.Embedding]       { return s.embeddings }
 func (s *Store) Outbox() domain.Collection[*domain.OutboxMessage]       { return s.outbox }
+func (s *Store) Sessions() domain.Collection[*domain.Session]           { return s.sessions }
+func (s *Store) RefreshTokens() domain.Collection[*domain.RefreshToken] { return s.refreshTokens }
+func (s *Store) Audit() domain.Collection[*domain.AuditEntry]           { return s.audit }
 
 // Ping checks the database answers within a couple of seconds.
 func (s *Store) Ping(ctx context.Context) error {

@@ -11,6 +11,7 @@ type userDoc struct {
 	Organisation string  `bson:"organisation,omitempty"`
 	Status       string  `bson:"status"`
 	SMEID        string  `bson:"smeId,omitempty"`
+	SessionEpoch int64   `bson:"sessionEpoch,omitempty"`
 }
 
 func (d *userDoc) meta() *metaDoc { return &d.Meta }
@@ -22,13 +23,13 @@ var userEntity = entity[*domain.User, *userDoc]{
 	toDoc: func(u *domain.User) *userDoc {
 		return &userDoc{
 			Meta: toMeta(u.Meta), Email: u.Email, PasswordHash: u.PasswordHash, Name: u.Name,
-			Role: u.Role, Organisation: u.Organisation, Status: u.Status, SMEID: u.SMEID,
+			Role: u.Role, Organisation: u.Organisation, Status: u.Status, SMEID: u.SMEID, SessionEpoch: u.SessionEpoch,
 		}
 	},
 	fromDoc: func(d *userDoc) *domain.User {
 		return &domain.User{
 			Meta: fromMeta(d.Meta), Email: d.Email, PasswordHash: d.PasswordHash, Name: d.Name,
-			Role: d.Role, Organisation: d.Organisation, Status: d.Status, SMEID: d.SMEID,
+			Role: d.Role, Organisation: d.Organisation, Status: d.Status, SMEID: d.SMEID, SessionEpoch: d.SessionEpoch,
 		}
 	},
 }

@@ -7,17 +7,26 @@ import (
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
-// Session is what signing in or up returns.
+// Session is what signing in or up, or refreshing, returns: a short-lived
+// access token and the refresh token that gets the next one (see session.go).
 type Session struct {
-	Token     string       `json:"token"`
-	ExpiresAt time.Time    `json:"expiresAt"`
-	User      *domain.User `json:"user"`
+	Token            string       `json:"token"`
+	ExpiresAt        time.Time    `json:"expiresAt"`
+	RefreshToken     string       `json:"refreshToken"`
+	RefreshExpiresAt time.Time    `json:"refreshExpiresAt"`
+	User             *domain.User `json:"user"`
 }
 
 // Register creates a self-service account. SMEs are active at once; officers and
 // providers wait for an admin.
 func (s *Service) Register(ctx context.Context, r domain.Registration) (*Session, error) {
 	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	// Counted like a sign-in: "already registered" tells whether an email
+	// has an account, so sign-up must not be a faster way to ask.
+	done, err := s.attempt(ctx, r.Email)
+	if err != nil {
 		return nil, err
 	}
 	status := domain.StatusPending
@@ -28,7 +37,8 @@ func (s *Service) Register(ctx context.Context, r domain.Registration) (*Session
 	if err != nil {
 		return nil, err
 	}
-	return s.session(u)
+	done(true)
+	return s.startSession(ctx, u)
 }
 
 func (s *Service) createUser(ctx context.Context, r domain.Registration, status string) (*domain.User, error) {
@@ -61,21 +71,18 @@ func (s *Service) createUser(ctx context.Context, r domain.Registration, status 
 	return u, nil
 }
 
-func (s *Service) session(u *domain.User) (*Session, error) {
-	tok, exp, err := s.tokens.Issue(u)
-	if err != nil {
-		return nil, err
-	}
-	return &Session{Token: tok, ExpiresAt: exp, User: u}, nil
-}
-
 var errBadLogin = domain.Errorf(domain.EUNAUTHORIZED, "The email or password is not right.")
 
-// Login checks credentials and issues a token. Unknown emails cost the same
+// Login checks credentials and starts a session. Unknown emails cost the same
 // hashing time as wrong passwords, so timing does not tell which emails exist.
+// Attempts are rate limited per email and per client address (limits.go).
 func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
-	if email == "" || password == "" || len(password) > 1024 {
+	if email == "" || password == "" || len(password) > 1024 || len(email) > 254 {
 		return nil, errBadLogin
+	}
+	done, err := s.attempt(ctx, email)
+	if err != nil {
+		return nil, err
 	}
 	id, err := s.store.EmailOwner(ctx, domain.NormalizeEmail(email))
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -94,10 +101,11 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	if !s.hasher.Check(u.PasswordHash, password) {
 		return nil, errBadLogin
 	}
+	done(true)
 	if u.Status == domain.StatusSuspended {
 		return nil, forbidden("This account is suspended. Contact the service administrator.")
 	}
-	return s.session(u)
+	return s.startSession(ctx, u)
 }
 
 // dummyHash is a real hash of a random password, computed once, so a login for
@@ -111,24 +119,33 @@ func dummyHash(s *Service) string {
 	return s.dummyHash
 }
 
-// Authenticate turns a bearer token into the current user. A suspended account's
-// tokens stop working at once, because the user is read on every request.
+// Authenticate turns a bearer token into the current user. The user is read
+// on every request, so a suspended account's tokens stop working at once
+// (403, saying why), and a token from before the account's last password
+// change or suspension (an older SessionEpoch) is refused (401). So is one
+// whose session was signed out in this process.
 func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User, error) {
 	c, err := s.tokens.Verify(token)
 	if err != nil {
 		return nil, err
 	}
 	if !domain.ValidID(c.UserID) {
-		return nil, domain.Errorf(domain.EUNAUTHORIZED, "The token is invalid or has expired.")
+		return nil, errBadToken()
+	}
+	if c.SessionID != "" && s.revoked.has(c.SessionID, s.Now()) {
+		return nil, errBadToken()
 	}
 	u, err := s.store.Users().Get(ctx, c.UserID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return nil, domain.Errorf(domain.EUNAUTHORIZED, "The token is invalid or has expired.")
+		return nil, errBadToken()
 	} else if err != nil {
 		return nil, err
 	}
 	if u.Status == domain.StatusSuspended {
 		return nil, forbidden("This account is suspended. Contact the service administrator.")
+	}
+	if c.Epoch != u.SessionEpoch {
+		return nil, errBadToken()
 	}
 	return u, nil
 }
@@ -180,13 +197,17 @@ func (s *Service) SetUserStatus(ctx context.Context, a *domain.User, id, status 
 		}
 		old := u.Status
 		u.Status = status
+		if status == domain.StatusSuspended {
+			// Ends every session: the tokens carry the old epoch.
+			u.SessionEpoch++
+		}
 		err = s.store.Users().Update(ctx, u)
 		if domain.ErrorCode(err) == domain.EPRECONDITION && attempt < 3 {
 			continue // a concurrent change (e.g. a new profile): re-read and apply again
 		} else if err != nil {
 			return nil, err
 		}
-		s.log.Info("audit: account status changed", "admin", a.ID, "user", u.ID, "from", old, "to", status)
+		s.audit(ctx, a, domain.AuditUserStatus, "user", u.ID, old, status, u.Email)
 		if status == domain.StatusActive && old == domain.StatusPending {
 			s.notify(ctx, u.ID, domain.NotifyAccountVerified, "Your account has been verified. You can now publish.", "/")
 		}

@@ -126,6 +126,7 @@ func (s *Service) DeleteChallenge(ctx context.Context, a *domain.User, id string
 	if err := s.store.Challenges().Delete(ctx, id); err != nil {
 		return notFoundAs(err, "Challenge")
 	}
+	s.audit(ctx, a, domain.AuditChallengeDelete, domain.KindChallenge, id, c.Status, "", c.Title)
 	return s.afterDelete(ctx, domain.KindChallenge, id)
 }
 
@@ -157,6 +158,7 @@ var to = map[Transition]string{
 // response to the challenge; that response is accepted.
 func (s *Service) Move(ctx context.Context, a *domain.User, id string, t Transition, ifMatch int64, responseID string) (*domain.Challenge, error) {
 	var awarded *domain.Response
+	var was string
 	c, err := update(ctx, s.store.Challenges(), id, change[*domain.Challenge]{
 		kind: "Challenge", ifMatch: ifMatch, allow: s.allowChallenge(a),
 		apply: func(c *domain.Challenge) error {
@@ -167,6 +169,7 @@ func (s *Service) Move(ctx context.Context, a *domain.User, id string, t Transit
 			if !ok {
 				return domain.Errorf(domain.ECONFLICT, "A %s challenge cannot be moved to %s.", c.Status, to[t])
 			}
+			was = c.Status
 			now := s.Now()
 			switch t {
 			case Publish:
@@ -194,7 +197,11 @@ func (s *Service) Move(ctx context.Context, a *domain.User, id string, t Transit
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("audit: challenge status changed", "actor", a.ID, "challenge", c.ID, "status", c.Status)
+	detail := ""
+	if awarded != nil {
+		detail = "response " + awarded.ID
+	}
+	s.audit(ctx, a, domain.AuditChallengeStatus, domain.KindChallenge, c.ID, was, c.Status, detail)
 	if err := s.afterWrite(ctx, domain.KindChallenge, c); err != nil {
 		return nil, err
 	}

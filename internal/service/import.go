@@ -30,6 +30,8 @@ type ImportOptions struct {
 	// by default nothing is written from a file with errors.
 	SkipInvalid bool
 	Progress    Progress
+	// Actor is who ran the import, for the audit log; nil for the command line.
+	Actor *domain.User
 }
 
 // Import loads records keyed by externalId (required): importing the same data
@@ -74,6 +76,8 @@ func (s *Service) Import(ctx context.Context, smes []*domain.SME, chs []*domain.
 	if rep.Courses, err = importKind(ctx, s, domain.KindCourse, s.store.Courses(), courses, opt.Progress); err != nil {
 		return rep, err
 	}
+	s.audit(ctx, opt.Actor, domain.AuditImport, "import", "", "", "",
+		fmt.Sprintf("smes %+v; challenges %+v; courses %+v; skipped %d", rep.SMEs, rep.Challenges, rep.Courses, rep.Skipped))
 	return rep, nil
 }
 

@@ -152,6 +152,7 @@ func (s *Service) UpdateResponse(ctx context.Context, a *domain.User, id string,
 	}
 	var c *domain.Challenge
 	var statusChanged bool
+	var was string
 	r, err := update(ctx, s.store.Responses(), id, change[*domain.Response]{
 		kind: "Response", ifMatch: ifMatch,
 		allow: func(r *domain.Response) error {
@@ -164,6 +165,7 @@ func (s *Service) UpdateResponse(ctx context.Context, a *domain.User, id string,
 		},
 		apply: func(r *domain.Response) error {
 			old := r.Status
+			was = old
 			var err error
 			if a.Role == domain.RoleSME {
 				err = s.smeEdit(r, c, u)
@@ -176,6 +178,9 @@ func (s *Service) UpdateResponse(ctx context.Context, a *domain.User, id string,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if statusChanged {
+		s.audit(ctx, a, domain.AuditResponseStatus, "response", r.ID, was, r.Status, "challenge "+r.ChallengeID)
 	}
 	if statusChanged && a.Role != domain.RoleSME && r.Owner != "" {
 		s.notify(ctx, r.Owner, domain.NotifyResponseStatus, fmt.Sprintf("Your response to “%s” is now %s.", c.Title, r.Status), "/challenges/"+c.ID)

@@ -37,6 +37,10 @@ type Service struct {
 	dummyOnce sync.Once
 	dummyHash string
 
+	limits     limiters
+	refreshTTL time.Duration
+	revoked    revokedSessions
+
 	statsMu    sync.Mutex
 	statsCache *statsCache
 
@@ -57,6 +61,10 @@ type Deps struct {
 	Mail     MailOptions     // zero means notifications stay in-app
 	Logger   *slog.Logger
 	Now      func() time.Time // nil means time.Now
+	// Limits bound sign-in attempts; zero fields take DefaultLimits.
+	Limits Limits
+	// RefreshTTL is how long a session lasts; 0 means DefaultRefreshTTL.
+	RefreshTTL time.Duration
 }
 
 // New returns a service over deps.
@@ -74,6 +82,11 @@ func New(d Deps) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.limits = newLimiters(d.Limits, s.now)
+	s.refreshTTL = d.RefreshTTL
+	if s.refreshTTL <= 0 {
+		s.refreshTTL = DefaultRefreshTTL
 	}
 	return s
 }

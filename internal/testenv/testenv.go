@@ -96,6 +96,10 @@ type Options struct {
 	// WrapMatcher, when set, wraps the matcher the service uses (the
 	// metrics package times it this way); Env.Matcher stays the engine.
 	WrapMatcher func(domain.Matcher) domain.Matcher
+	// Limits are the sign-in rate limits. By default they are too high to
+	// meet, since every test client shares one address; tests of the
+	// limits set them (service.DefaultLimits for the production ones).
+	Limits *service.Limits
 }
 
 // New returns a fresh environment on its own database.
@@ -134,9 +138,13 @@ func New(t testing.TB, opts ...Options) *Env {
 	if o.WrapMatcher != nil {
 		matcher = o.WrapMatcher(m)
 	}
+	limits := service.Limits{AttemptsPerEmail: 1 << 20, AttemptsPerAddr: 1 << 20}
+	if o.Limits != nil {
+		limits = *o.Limits
+	}
 	svc := service.New(service.Deps{
 		Store: st, Index: idx, Matcher: matcher, Tokens: tokens, Hasher: auth.NewHasher(auth.TestParams),
-		Embedder: o.Embedder, Mail: o.Mail, Logger: o.Logger, Now: clock.Now,
+		Embedder: o.Embedder, Mail: o.Mail, Logger: o.Logger, Now: clock.Now, Limits: limits,
 	})
 	if err := svc.Start(ctx, false, nil); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,9 @@ import (
 	"github.com/bettermatch/bettermatch/internal/domain"
 	"github.com/bettermatch/bettermatch/internal/embedded"
 	"github.com/bettermatch/bettermatch/internal/embedder"
+	"github.com/bettermatch/bettermatch/internal/logging"
 	"github.com/bettermatch/bettermatch/internal/match"
+	"github.com/bettermatch/bettermatch/internal/metrics"
 	"github.com/bettermatch/bettermatch/internal/mongostore"
 	"github.com/bettermatch/bettermatch/internal/search"
 	"github.com/bettermatch/bettermatch/internal/service"
@@ -32,21 +34,24 @@ type app struct {
 	store   *mongostore.Store
 	index   *search.Index
 	svc     *service.Service
+	metrics *metrics.Registry
 	closers []func() error
 }
 
+// newLogger logs JSON (or text) to stderr; every record made with a
+// request's context carries its request_id (see package logging).
 func newLogger(cfg *config) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+		return slog.New(logging.Handler(slog.NewTextHandler(os.Stderr, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	return slog.New(logging.Handler(slog.NewJSONHandler(os.Stderr, opts)))
 }
 
 // openApp connects to the database (starting the embedded one when no URI is
 // configured), opens the search index and builds the service. Call Close.
 func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err error) {
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -98,10 +103,11 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 	a.svc = service.New(service.Deps{
 		Store:    a.store,
 		Index:    a.index,
-		Matcher:  match.New(search.NewAnalyzer(), match.Options{Now: time.Now}),
+		Matcher:  a.metrics.Matcher(match.New(search.NewAnalyzer(), match.Options{Now: time.Now})),
 		Tokens:   tokens,
 		Hasher:   auth.NewHasher(auth.DefaultParams),
 		Embedder: newEmbedder(cfg),
+		Mail:     service.MailOptions{Enabled: cfg.SMTPURL != "", BaseURL: cfg.PublicURL},
 		Logger:   log,
 	})
 	return a, nil

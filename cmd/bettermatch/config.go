@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bettermatch/bettermatch/internal/mailer"
 )
 
 // config is everything bettermatch reads from its environment, in one place.
@@ -27,6 +30,8 @@ type config struct {
 	EmbeddingModel  string
 	SyncInterval    time.Duration
 	PasswordProfile string
+	SMTPURL         string
+	PublicURL       string
 }
 
 func loadConfig(getenv func(string) string) (*config, error) {
@@ -48,6 +53,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		OpenAIKey:      getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL:  env("OPENAI_BASE_URL", ""),
 		EmbeddingModel: env("BETTERMATCH_EMBEDDING_MODEL", "text-embedding-3-small"),
+		SMTPURL:        env("BETTERMATCH_SMTP_URL", ""),
+		PublicURL:      strings.TrimRight(env("BETTERMATCH_PUBLIC_URL", ""), "/"),
 	}
 	var err error
 	if c.TokenTTL, err = time.ParseDuration(env("BETTERMATCH_TOKEN_TTL", "1h")); err != nil || c.TokenTTL < time.Minute {
@@ -67,6 +74,18 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		return nil, fmt.Errorf("BETTERMATCH_JWT_SECRET must be at least 32 characters")
+	}
+	if c.SMTPURL != "" {
+		// Checked here so a typo stops the start, not the first email; the
+		// errors never repeat the URL, which holds a password.
+		if _, err := mailer.ParseURL(c.SMTPURL); err != nil {
+			return nil, fmt.Errorf("BETTERMATCH_SMTP_URL: %w", err)
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("BETTERMATCH_PUBLIC_URL: want the site's address, like https://bettermatch.example.gov")
+		}
 	}
 	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
 		return nil, err
@@ -89,7 +108,8 @@ func (c *config) logAttrs() []any {
 	return []any{"addr", c.Addr, "data_dir", c.DataDir, "database", db, "mongodb_database", c.MongoDatabase,
 		"jwt_secret", mask(c.JWTSecret), "token_ttl", c.TokenTTL.String(), "admin_email", c.AdminEmail,
 		"admin_password", mask(c.AdminPassword), "demo", c.Demo, "openai_api_key", mask(c.OpenAIKey),
-		"openai_base_url", c.OpenAIBaseURL, "embedding_model", c.EmbeddingModel}
+		"openai_base_url", c.OpenAIBaseURL, "embedding_model", c.EmbeddingModel,
+		"smtp_url", redactURL(c.SMTPURL), "public_url", c.PublicURL}
 }
 
 // redactURI hides the password in a MongoDB URI.
@@ -104,4 +124,17 @@ func redactURI(u string) string {
 		creds = creds[:i] + ":****"
 	}
 	return u[:scheme+3] + creds + u[at:]
+}
+
+// redactURL hides the password in a URL such as BETTERMATCH_SMTP_URL, whose
+// query may hold more '@' signs than redactURI expects.
+func redactURL(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(set)"
+	}
+	return u.Redacted()
 }

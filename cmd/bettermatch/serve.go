@@ -34,13 +34,20 @@ func serve(ctx context.Context, cfg *config) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	srv := httpapi.New(a.svc, httpapi.Options{Logger: log, Pages: web.New(a.svc, web.Options{Logger: log, CSRFKey: a.csrfKey()})})
+	a.watchMetrics()
+	srv := httpapi.New(a.svc, httpapi.Options{Logger: log, Pages: web.New(a.svc, web.Options{Logger: log, CSRFKey: a.csrfKey()}),
+		Observer: a.metrics, Metrics: a.metrics.Handler()})
 	if err := srv.Listen(cfg.Addr); err != nil {
 		return err
 	}
 	log.Info("listening", "addr", srv.Addr(), "url", "http://"+displayAddr(srv.Addr()))
 
 	bg, stopBG := context.WithCancel(context.Background())
+	mailDone, err := a.runMailer(bg)
+	if err != nil {
+		stopBG()
+		return err
+	}
 	syncDone := make(chan struct{})
 	go func() {
 		defer close(syncDone)
@@ -66,6 +73,7 @@ func serve(ctx context.Context, cfg *config) error {
 	stopBG()
 	<-syncDone
 	<-embedDone
+	<-mailDone
 	return err
 }
 

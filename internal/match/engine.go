@@ -43,6 +43,7 @@ type Engine struct {
 	learnMu   sync.Mutex
 	assoc     *assocTable
 	learnedAt time.Time
+	learning  bool // a background relearn is running
 
 	scratch sync.Pool // *[]float32 accumulators for candidate generation
 	labels  sync.Map  // CPV code → analysed label

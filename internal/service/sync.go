@@ -69,6 +69,11 @@ func (s *Service) Start(ctx context.Context, rebuild bool, progress Progress) er
 			return err
 		}
 	}
+	// Let the matcher learn its corpus statistics now rather than on the
+	// first request.
+	if w, ok := s.matcher.(interface{ Warm() }); ok {
+		w.Warm()
+	}
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	if indexToo {

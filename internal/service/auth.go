@@ -64,7 +64,7 @@ func (s *Service) createUser(ctx context.Context, r domain.Registration, status 
 	u.CreatedAt, u.UpdatedAt = s.Now(), s.Now()
 	if err := s.store.Users().Create(ctx, u); err != nil {
 		if rerr := s.store.ReleaseEmail(context.WithoutCancel(ctx), email); rerr != nil {
-			s.log.Error("release email claim", "err", rerr)
+			s.log.ErrorContext(ctx, "release email claim", "err", rerr)
 		}
 		return nil, err
 	}

@@ -238,7 +238,7 @@ func (s *Service) acceptAward(ctx context.Context, c *domain.Challenge, r *domai
 	}
 	r.Status = domain.ResponseAccepted
 	if err := s.store.Responses().Update(ctx, r); err != nil {
-		s.log.Error("accept awarded response", "response", r.ID, "err", err)
+		s.log.ErrorContext(ctx, "accept awarded response", "response", r.ID, "err", err)
 	}
 	if r.Owner != "" {
 		s.notify(ctx, r.Owner, domain.NotifyChallengeAward, fmt.Sprintf("You won “%s”.", c.Title), "/challenges/"+c.ID)

@@ -154,12 +154,12 @@ func matchIDs(ms []domain.Match) []string {
 func (s *Service) notifyMatches(ctx context.Context, c *domain.Challenge) {
 	ms, err := s.matcher.SMEsFor(ctx, c, s.NotifyTop)
 	if err != nil {
-		s.log.Error("match for notifications", "challenge", c.ID, "err", err)
+		s.log.ErrorContext(ctx, "match for notifications", "challenge", c.ID, "err", err)
 		return
 	}
 	smes, found, err := loadAll(ctx, s.store.SMEs(), matchIDs(ms))
 	if err != nil {
-		s.log.Error("load matches for notifications", "challenge", c.ID, "err", err)
+		s.log.ErrorContext(ctx, "load matches for notifications", "challenge", c.ID, "err", err)
 		return
 	}
 	for i, m := range ms {

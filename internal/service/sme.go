@@ -37,7 +37,7 @@ func (s *Service) CreateSME(ctx context.Context, a *domain.User, in domain.SMEIn
 		if err := s.store.Users().Update(ctx, a); err != nil {
 			a.SMEID = ""
 			if derr := s.store.SMEs().Delete(context.WithoutCancel(ctx), sme.ID); derr != nil {
-				s.log.Error("remove unlinked profile", "sme", sme.ID, "err", derr)
+				s.log.ErrorContext(ctx, "remove unlinked profile", "sme", sme.ID, "err", derr)
 			}
 			if domain.ErrorCode(err) == domain.EPRECONDITION {
 				return nil, domain.Errorf(domain.ECONFLICT, "You already have a company profile; edit it instead.")
@@ -132,7 +132,7 @@ func (s *Service) DeleteSME(ctx context.Context, a *domain.User, id string, ifMa
 		if owner, err := s.store.Users().Get(ctx, sme.Owner); err == nil && owner.SMEID == id {
 			owner.SMEID = ""
 			if err := s.store.Users().Update(ctx, owner); err != nil {
-				s.log.Error("unlink deleted profile", "user", owner.ID, "err", err)
+				s.log.ErrorContext(ctx, "unlink deleted profile", "user", owner.ID, "err", err)
 			}
 			if a.ID == owner.ID {
 				a.SMEID = ""

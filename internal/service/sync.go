@@ -19,11 +19,11 @@ const AllOfKind = "*"
 func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record) error {
 	ctx = context.WithoutCancel(ctx)
 	if err := s.store.RecordChange(ctx, kind, rec.RecordMeta().ID); err != nil {
-		s.log.Error("record change", "kind", kind, "id", rec.RecordMeta().ID, "err", err)
+		s.log.ErrorContext(ctx, "record change", "kind", kind, "id", rec.RecordMeta().ID, "err", err)
 	}
 	s.matcher.Put(rec)
 	if err := s.index.Index(ctx, rec); err != nil {
-		s.log.Error("index record", "kind", kind, "id", rec.RecordMeta().ID, "err", err)
+		s.log.ErrorContext(ctx, "index record", "kind", kind, "id", rec.RecordMeta().ID, "err", err)
 	}
 	s.embedLater(kind, rec)
 	s.invalidateStats()
@@ -33,11 +33,11 @@ func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record
 func (s *Service) afterDelete(ctx context.Context, kind, id string) error {
 	ctx = context.WithoutCancel(ctx)
 	if err := s.store.RecordChange(ctx, kind, id); err != nil {
-		s.log.Error("record change", "kind", kind, "id", id, "err", err)
+		s.log.ErrorContext(ctx, "record change", "kind", kind, "id", id, "err", err)
 	}
 	s.matcher.Remove(kind, id)
 	if err := s.index.Remove(ctx, kind, id); err != nil {
-		s.log.Error("unindex record", "kind", kind, "id", id, "err", err)
+		s.log.ErrorContext(ctx, "unindex record", "kind", kind, "id", id, "err", err)
 	}
 	s.embedGone(kind, id)
 	s.invalidateStats()

@@ -72,7 +72,7 @@ func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 	}
-	s.log.Warn("web: CSRF check failed", "path", r.URL.Path)
+	s.log.WarnContext(r.Context(), "web: CSRF check failed", "path", r.URL.Path)
 	s.renderError(w, r, http.StatusForbidden,
 		"The form had expired or did not come from this site. Go back, reload the page and try again.")
 	return false

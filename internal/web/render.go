@@ -68,14 +68,14 @@ type page struct {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	t, ok := s.tmpl.pages[name]
 	if !ok {
-		s.log.Error("web: no such template", "name", name)
+		s.log.ErrorContext(r.Context(), "web: no such template", "name", name)
 		s.renderError(w, r, http.StatusInternalServerError, "")
 		return
 	}
 	s.fillPage(w, r, p)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.log.Error("web: render", "template", name, "err", err)
+		s.log.ErrorContext(r.Context(), "web: render", "template", name, "err", err)
 		if name != "error" {
 			s.renderError(w, r, http.StatusInternalServerError, "")
 		}
@@ -138,7 +138,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.fillPage(w, r, p)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.log.Error("web: render error page", "err", err)
+		s.log.ErrorContext(r.Context(), "web: render error page", "err", err)
 		http.Error(w, e.Heading, status)
 		return
 	}
@@ -157,7 +157,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *domain.Error
 	if !errors.As(err, &e) {
-		s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "")
 		return
 	}
@@ -171,7 +171,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case domain.EUNAVAILABLE:
 		s.renderError(w, r, http.StatusServiceUnavailable, "")
 	case domain.EINTERNAL:
-		s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "")
 	case domain.ETOOMANY:
 		s.renderError(w, r, http.StatusTooManyRequests, e.Message)

@@ -97,7 +97,7 @@ func (s *Server) statsCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		s.log.Error("web: write stats csv", "err", err)
+		s.log.ErrorContext(r.Context(), "web: write stats csv", "err", err)
 	}
 }
 

@@ -84,7 +84,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("web: panic", "path", r.URL.Path, "panic", v)
+			s.log.ErrorContext(r.Context(), "web: panic", "path", r.URL.Path, "panic", v)
 			s.renderError(w, r, http.StatusInternalServerError, "")
 		}
 	}()

@@ -97,6 +97,19 @@ var matrix = []row{
 	}, want: [9]int{201, 201, 201, 201, 201, 201, 201, 403, 201}},
 	{method: "POST", path: "/api/v1/auth/login", body: constBody(map[string]any{"email": "root@example.org", "password": "admin-password-1"}),
 		want: [9]int{200, 200, 200, 200, 200, 200, 200, 403, 200}},
+	// A made-up refresh token is refused alike for everyone (the real ones are
+	// tested in session_test.go).
+	{method: "POST", path: "/api/v1/auth/refresh", body: constBody(map[string]any{"refreshToken": "not-a-refresh-token"}),
+		want: [9]int{401, 401, 401, 401, 401, 401, 401, 403, 401}},
+	{method: "POST", path: "/api/v1/auth/logout", want: [9]int{401, 204, 204, 204, 204, 204, 204, 403, 204}},
+	{method: "POST", path: "/api/v1/auth/password", body: func(_ *fixture, role string) any {
+		current := "a-long-passphrase"
+		if role == "admin" {
+			current = "admin-password-1"
+		}
+		return map[string]any{"currentPassword": current, "newPassword": "a-new-long-passphrase"}
+	}, want: [9]int{401, 200, 200, 200, 200, 200, 200, 403, 200}},
+	{method: "GET", path: "/api/v1/audit", want: [9]int{401, 403, 403, 403, 403, 403, 403, 403, 200}},
 	{method: "GET", path: "/api/v1/me", want: [9]int{401, 200, 200, 200, 200, 200, 200, 403, 200}},
 	{method: "GET", path: "/api/v1/users", want: [9]int{401, 403, 403, 403, 403, 403, 403, 403, 200}},
 	{method: "POST", path: "/api/v1/users/:id/verify", id: "pendingUser", want: [9]int{401, 403, 403, 403, 403, 403, 403, 403, 200}},

@@ -72,8 +72,8 @@ type operation struct {
 	status       int  // the success status
 	out          any  // a value of the reply's type; nil for no content
 	media        string
-	csv          bool  // ?format=csv also answers text/csv
-	errors       []int // the refusals worth listing; any may also be 429 or 503
+	csv          bool   // ?format=csv also answers text/csv
+	errors       []int  // the refusals worth listing; any may also be 429 or 503
 	id           string // operationId, when the path does not make a unique one
 }
 
@@ -87,6 +87,7 @@ var (
 	pageNotifications service.Page[*domain.Notification]
 	pageSMEMatches    service.Page[service.SMEMatch]
 	pageChMatches     service.Page[service.ChallengeMatch]
+	pageAudit         service.Page[*domain.AuditEntry]
 	status            = map[string]string{}
 )
 
@@ -111,6 +112,16 @@ func operations() []operation {
 		{method: "POST", path: v1 + "/auth/register", tag: "Accounts", summary: "Sign up", desc: "SMEs are active at once; officers and providers wait for an administrator.",
 			body: domain.Registration{}, status: 201, out: service.Session{}, errors: []int{400, 409, 422}},
 		{method: "POST", path: v1 + "/auth/login", tag: "Accounts", summary: "Sign in for a bearer token", body: loginRequest{}, status: 200, out: service.Session{}, errors: []int{400, 401, 403, 429}},
+		{method: "POST", path: v1 + "/auth/refresh", tag: "Accounts", summary: "Exchange a refresh token for new tokens",
+			desc: "The refresh token is single-use: the answer holds its successor. Presenting a used one again revokes the session (someone else has a copy); within a few seconds of its use it is 409 instead (a concurrent refresh won).",
+			body: refreshRequest{}, status: 200, out: service.Session{}, errors: []int{400, 401, 409}},
+		{method: "POST", path: v1 + "/auth/logout", tag: "Accounts", summary: "Sign out: end this session",
+			desc: "Ends the session of the bearer token, or of the refresh token in the optional body.", body: refreshRequest{}, bodyOptional: true, status: 204, errors: []int{400, 401}},
+		{method: "POST", path: v1 + "/auth/password", tag: "Accounts", summary: "Change your password",
+			desc:   "Ends every session of the account, on every device; the answer is a new session for the caller.",
+			access: signedIn, body: passwordRequest{}, status: 200, out: service.Session{}, errors: []int{400, 401, 403, 422, 429}},
+		{method: "GET", path: v1 + "/audit", tag: "Accounts", summary: "The audit log of admin actions and status changes, newest first (admin)",
+			access: signedIn, params: []param{pLimit, pOffset}, status: 200, out: pageAudit, errors: []int{401, 403}},
 		{method: "GET", path: v1 + "/me", tag: "Accounts", summary: "The signed-in user", access: signedIn, status: 200, out: domain.User{}, errors: []int{401, 403}},
 		{method: "GET", path: v1 + "/users", tag: "Accounts", summary: "List accounts (admin)", access: signedIn,
 			params: []param{qenum("status", "Only this status.", "active", "pending", "suspended"), qenum("role", "Only this role.", "sme", "officer", "provider", "admin"), pLimit, pOffset},

@@ -30,6 +30,11 @@ type Server struct {
 	srv  *http.Server
 	ln   net.Listener
 	obs  Observer
+
+	trustProxy     bool
+	corsAny        bool
+	corsOrigins    map[string]struct{}
+	requestTimeout time.Duration
 }
 
 // Options configure the server.
@@ -43,6 +48,13 @@ type Options struct {
 	// Metrics, when set, is served at GET /metrics, outside /api/v1: it is
 	// for the operator's scraper, not part of the API.
 	Metrics http.Handler
+	// TrustProxy reads the client address from X-Forwarded-For (see
+	// clientAddr); only behind a proxy that sets it.
+	TrustProxy bool
+	// CORSOrigins may call the API from browsers ("*" for any); none by default.
+	CORSOrigins []string
+	// RequestTimeout bounds each request; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // New builds the server and its routes.
@@ -56,6 +68,15 @@ func New(svc *service.Service, opt Options) *Server {
 	if s.obs == nil {
 		s.obs = nopObserver{}
 	}
+	s.trustProxy, s.requestTimeout = opt.TrustProxy, opt.RequestTimeout
+	if s.requestTimeout <= 0 {
+		s.requestTimeout = DefaultRequestTimeout
+	}
+	s.corsOrigins = map[string]struct{}{}
+	for _, o := range opt.CORSOrigins {
+		s.corsAny = s.corsAny || o == "*"
+		s.corsOrigins[o] = struct{}{}
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.requestID)
 	// The access log is outside the recoverer, so a request that panicked is
@@ -64,6 +85,10 @@ func New(svc *service.Service, opt Options) *Server {
 	e.Use(s.recoverer)
 	e.Use(s.securityHeaders)
 	e.Use(s.limitBody)
+	e.Use(s.clientAddr)
+	e.Use(s.timeout)
+	// Before authenticate: a preflight carries no credentials.
+	e.Use(s.cors)
 	e.Use(s.authenticate)
 
 	e.GET("/healthz", s.healthz)
@@ -81,6 +106,7 @@ func New(svc *service.Service, opt Options) *Server {
 	s.registerNotificationRoutes(api)
 	s.registerStatsRoutes(api)
 	s.registerOCDSRoutes(api)
+	s.registerAuditRoutes(api)
 	s.registerFeedRoutes(e)
 	s.registerOpenAPIRoutes(e, api)
 	if opt.Pages != nil {

@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -73,7 +74,12 @@ func (s *Store) RecordChange(ctx context.Context, kind, id string) error {
 	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
 	// Another process may draw the same number (FerretDB) or create the counter
 	// at the same time; the insert's duplicate key tells us to draw again.
-	for range 20 {
+	for try := range 50 {
+		if try > 0 {
+			// Two processes that keep drawing the same number must fall out
+			// of step; a little random wait does that.
+			time.Sleep(time.Duration(rand.IntN(2000*min(try, 10))) * time.Microsecond)
+		}
 		var ctr counterDoc
 		err := l.counters.FindOneAndUpdate(ctx, byID(counterID), inc, opts).Decode(&ctr)
 		if mongo.IsDuplicateKeyError(err) {

@@ -133,8 +133,11 @@ func importKind[T domain.Record](ctx context.Context, s *Service, kind string, c
 			for _, r := range b {
 				buf = append(buf, r)
 			}
-			s.matcher.Put(buf...)
+			// The matcher analyses text too: let it work beside bleve.
+			put := make(chan struct{})
+			go func() { s.matcher.Put(buf...); close(put) }()
 			err = s.index.Index(ctx, buf...)
+			<-put
 			done += len(b)
 			if progress != nil && err == nil {
 				progress("importing "+kind+"s", done, len(recs))

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
@@ -90,6 +92,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	if password == "" {
 		f.Add("password", "Enter your password")
 	}
+	status := http.StatusUnauthorized
 	if f.Valid() {
 		sess, err := s.svc.Login(r.Context(), email, password)
 		if err == nil {
@@ -107,12 +110,22 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		// One message for either field, so it does not say which was wrong.
 		f.Add("email", domain.ErrorMessage(err))
+		if e := (*domain.Error)(nil); errors.As(err, &e) && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+			status = http.StatusTooManyRequests
+		}
 	}
 	f.Values.Del("password")
-	s.render(w, r, http.StatusUnauthorized, "signin", &page{Title: "Sign in", Section: "signin", Form: f, Data: signInData{Next: next}})
+	s.render(w, r, status, "signin", &page{Title: "Sign in", Section: "signin", Form: f, Data: signInData{Next: next}})
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	// Ending the session in the service, not just forgetting the cookies,
+	// makes a copy of them (a shared computer, a stolen backup) useless too.
+	if err := s.svc.SignOut(r.Context(), cookieValue(r, sessionCookie), cookieValue(r, refreshCookie)); err != nil &&
+		domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+		s.log.WarnContext(r.Context(), "web: sign out", "err", err)
+	}
 	s.clearSession(w, r)
 	s.newCSRFCookie(w, r)
 	s.done(w, r, "/", "You have signed out.")

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/bettermatch/bettermatch/frontend"
@@ -174,6 +175,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "")
 	case domain.ETOOMANY:
+		if e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
 		s.renderError(w, r, http.StatusTooManyRequests, e.Message)
 	default:
 		s.renderError(w, r, http.StatusConflict, e.Message)

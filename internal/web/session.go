@@ -11,9 +11,15 @@ import (
 	"github.com/bettermatch/bettermatch/internal/service"
 )
 
-// sessionCookie holds the service's access token. It is HttpOnly so scripts
-// never see it and SameSite=Lax so other sites cannot post with it.
-const sessionCookie = "bm_session"
+// sessionCookie holds the service's access token and refreshCookie the
+// refresh token that gets the next one when it expires (after 15 minutes), so
+// a visitor stays signed in for the session's life without noticing. Both are
+// HttpOnly so scripts never see them and SameSite=Lax so other sites cannot
+// post with them.
+const (
+	sessionCookie = "bm_session"
+	refreshCookie = "bm_refresh"
+)
 
 type ctxKey int
 
@@ -30,18 +36,43 @@ func (s *Server) secure(r *http.Request) bool {
 	return s.opts.SecureCookies || r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
-// authenticate reads the session cookie into the request's user. A token that
-// expired or whose account was suspended just signs the visitor out; only a
-// database failure stops the request.
+// authenticate reads the session cookie into the request's user. An access
+// token that expired is replaced through the refresh cookie, transparently;
+// one that cannot be (signed out, password changed, account suspended) just
+// signs the visitor out. Only a database failure stops the request.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	c, err := r.Cookie(sessionCookie)
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		u, err := s.svc.Authenticate(r.Context(), c.Value)
+		switch domain.ErrorCode(err) {
+		case "":
+			return r.WithContext(context.WithValue(r.Context(), userKey, u)), true
+		case domain.EUNAUTHORIZED:
+			// Expired or ended: the refresh token decides.
+		case domain.EFORBIDDEN:
+			s.clearSession(w, r)
+			return r, true
+		default:
+			s.fail(w, r, err)
+			return r, false
+		}
+	}
+	c, err := r.Cookie(refreshCookie)
 	if err != nil || c.Value == "" {
+		if _, err := r.Cookie(sessionCookie); err == nil {
+			s.clearSession(w, r)
+		}
 		return r, true
 	}
-	u, err := s.svc.Authenticate(r.Context(), c.Value)
+	sess, err := s.svc.Refresh(r.Context(), c.Value)
 	switch domain.ErrorCode(err) {
 	case "":
-		return r.WithContext(context.WithValue(r.Context(), userKey, u)), true
+		s.setSessionCookies(w, r, sess)
+		return r.WithContext(context.WithValue(r.Context(), userKey, sess.User)), true
+	case domain.ECONFLICT:
+		// Another request of this browser (a second tab) refreshed with the
+		// same cookie a moment ago and is setting the new ones; clearing
+		// them here could undo that. This one request goes unauthenticated.
+		return r, true
 	case domain.EUNAUTHORIZED, domain.EFORBIDDEN:
 		s.clearSession(w, r)
 		return r, true
@@ -52,19 +83,38 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 }
 
 func (s *Server) setSession(w http.ResponseWriter, r *http.Request, sess *service.Session) {
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: sess.Token, Path: "/",
-		Expires: sess.ExpiresAt, MaxAge: int(time.Until(sess.ExpiresAt).Seconds()),
-		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode,
-	})
+	s.setSessionCookies(w, r, sess)
 	// A new session gets a new anti-forgery secret, so a token planted before
-	// sign-in is useless after it.
+	// sign-in is useless after it. (A refresh keeps it: forms already on the
+	// page must still post.)
 	s.newCSRFCookie(w, r)
 }
 
+func (s *Server) setSessionCookies(w http.ResponseWriter, r *http.Request, sess *service.Session) {
+	cookie := func(name, value string, exp time.Time) {
+		http.SetCookie(w, &http.Cookie{
+			Name: name, Value: value, Path: "/",
+			Expires: exp, MaxAge: max(1, int(time.Until(exp).Seconds())),
+			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode,
+		})
+	}
+	cookie(sessionCookie, sess.Token, sess.ExpiresAt)
+	cookie(refreshCookie, sess.RefreshToken, sess.RefreshExpiresAt)
+}
+
 func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	for _, name := range []string{sessionCookie, refreshCookie} {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	}
+}
+
+// cookieValue is the value of the named cookie, or "".
+func cookieValue(r *http.Request, name string) string {
+	if c, err := r.Cookie(name); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 // requireUser returns the signed-in user with one of roles (any role when none

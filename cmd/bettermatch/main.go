@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -44,6 +45,19 @@ func run(ctx context.Context, args []string) error {
 	cfg, err := loadConfig(os.Getenv)
 	if err != nil {
 		return err
+	}
+	// BETTERMATCH_CPUPROFILE writes a CPU profile of the whole command, for
+	// finding where an import or a reindex spends its time.
+	if path := os.Getenv("BETTERMATCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	switch args[0] {
 	case "serve":

@@ -109,6 +109,9 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		Embedder: newEmbedder(cfg),
 		Mail:     service.MailOptions{Enabled: cfg.SMTPURL != "", BaseURL: cfg.PublicURL},
 		Logger:   log,
+		Limits: service.Limits{AttemptsPerEmail: cfg.EmailLimit.N, EmailWindow: cfg.EmailLimit.Window,
+			AttemptsPerAddr: cfg.AddrLimit.N, AddrWindow: cfg.AddrLimit.Window},
+		RefreshTTL: cfg.RefreshTTL,
 	})
 	return a, nil
 }

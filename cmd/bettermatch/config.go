@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bettermatch/bettermatch/internal/httpapi"
 	"github.com/bettermatch/bettermatch/internal/mailer"
 )
 
@@ -32,7 +33,34 @@ type config struct {
 	PasswordProfile string
 	SMTPURL         string
 	PublicURL       string
+	RefreshTTL      time.Duration
+	TrustProxy      bool
+	CORSOrigins     []string
+	RequestTimeout  time.Duration
+	// Sign-in rate limits: attempts per email and per client address.
+	EmailLimit, AddrLimit rateLimit
 }
+
+// rateLimit is N attempts per window, written "5/15m".
+type rateLimit struct {
+	N      int
+	Window time.Duration
+}
+
+func parseRateLimit(s string) (rateLimit, error) {
+	n, w, ok := strings.Cut(s, "/")
+	var r rateLimit
+	var err error
+	if r.N, err = strconv.Atoi(strings.TrimSpace(n)); !ok || err != nil || r.N < 1 {
+		return r, fmt.Errorf("want attempts per window, like 5/15m")
+	}
+	if r.Window, err = time.ParseDuration(strings.TrimSpace(w)); err != nil || r.Window < time.Second {
+		return r, fmt.Errorf("want attempts per window, like 5/15m")
+	}
+	return r, nil
+}
+
+func (r rateLimit) String() string { return fmt.Sprintf("%d/%s", r.N, r.Window) }
 
 func loadConfig(getenv func(string) string) (*config, error) {
 	env := func(k, def string) string {
@@ -57,8 +85,26 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		PublicURL:      strings.TrimRight(env("BETTERMATCH_PUBLIC_URL", ""), "/"),
 	}
 	var err error
-	if c.TokenTTL, err = time.ParseDuration(env("BETTERMATCH_TOKEN_TTL", "1h")); err != nil || c.TokenTTL < time.Minute {
+	if c.TokenTTL, err = time.ParseDuration(env("BETTERMATCH_TOKEN_TTL", "15m")); err != nil || c.TokenTTL < time.Minute {
 		return nil, fmt.Errorf("BETTERMATCH_TOKEN_TTL: want a duration of at least 1m, like 15m or 1h")
+	}
+	if c.RefreshTTL, err = time.ParseDuration(env("BETTERMATCH_REFRESH_TTL", "720h")); err != nil || c.RefreshTTL < c.TokenTTL {
+		return nil, fmt.Errorf("BETTERMATCH_REFRESH_TTL: want a duration no shorter than BETTERMATCH_TOKEN_TTL, like 720h")
+	}
+	if c.TrustProxy, err = strconv.ParseBool(env("BETTERMATCH_TRUST_PROXY", "false")); err != nil {
+		return nil, fmt.Errorf("BETTERMATCH_TRUST_PROXY: want true or false")
+	}
+	if c.CORSOrigins, err = httpapi.ParseOrigins(getenv("BETTERMATCH_CORS_ORIGINS")); err != nil {
+		return nil, fmt.Errorf("BETTERMATCH_CORS_ORIGINS: %w", err)
+	}
+	if c.RequestTimeout, err = time.ParseDuration(env("BETTERMATCH_REQUEST_TIMEOUT", "30s")); err != nil || c.RequestTimeout < time.Second {
+		return nil, fmt.Errorf("BETTERMATCH_REQUEST_TIMEOUT: want a duration of at least 1s, like 30s")
+	}
+	if c.EmailLimit, err = parseRateLimit(env("BETTERMATCH_SIGNIN_LIMIT_EMAIL", "5/15m")); err != nil {
+		return nil, fmt.Errorf("BETTERMATCH_SIGNIN_LIMIT_EMAIL: %w", err)
+	}
+	if c.AddrLimit, err = parseRateLimit(env("BETTERMATCH_SIGNIN_LIMIT_ADDR", "20/1m")); err != nil {
+		return nil, fmt.Errorf("BETTERMATCH_SIGNIN_LIMIT_ADDR: %w", err)
 	}
 	if c.SyncInterval, err = time.ParseDuration(env("BETTERMATCH_SYNC_INTERVAL", "2s")); err != nil || c.SyncInterval <= 0 {
 		return nil, fmt.Errorf("BETTERMATCH_SYNC_INTERVAL: want a positive duration, like 2s")
@@ -109,7 +155,9 @@ func (c *config) logAttrs() []any {
 		"jwt_secret", mask(c.JWTSecret), "token_ttl", c.TokenTTL.String(), "admin_email", c.AdminEmail,
 		"admin_password", mask(c.AdminPassword), "demo", c.Demo, "openai_api_key", mask(c.OpenAIKey),
 		"openai_base_url", c.OpenAIBaseURL, "embedding_model", c.EmbeddingModel,
-		"smtp_url", redactURL(c.SMTPURL), "public_url", c.PublicURL}
+		"smtp_url", redactURL(c.SMTPURL), "public_url", c.PublicURL,
+		"refresh_ttl", c.RefreshTTL.String(), "trust_proxy", c.TrustProxy, "cors_origins", strings.Join(c.CORSOrigins, ","),
+		"request_timeout", c.RequestTimeout.String(), "signin_limit_email", c.EmailLimit.String(), "signin_limit_addr", c.AddrLimit.String()}
 }
 
 // redactURI hides the password in a MongoDB URI.

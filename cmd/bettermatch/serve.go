@@ -36,7 +36,8 @@ func serve(ctx context.Context, cfg *config) error {
 	}
 	a.watchMetrics()
 	srv := httpapi.New(a.svc, httpapi.Options{Logger: log, Pages: web.New(a.svc, web.Options{Logger: log, CSRFKey: a.csrfKey()}),
-		Observer: a.metrics, Metrics: a.metrics.Handler()})
+		Observer: a.metrics, Metrics: a.metrics.Handler(),
+		TrustProxy: cfg.TrustProxy, CORSOrigins: cfg.CORSOrigins, RequestTimeout: cfg.RequestTimeout})
 	if err := srv.Listen(cfg.Addr); err != nil {
 		return err
 	}

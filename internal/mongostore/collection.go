@@ -25,7 +25,14 @@ type collection[T domain.Record, D doc] struct {
 	newDoc  func() D
 	toDoc   func(T) D
 	fromDoc func(D) T
+	// derived is the change kind of a collection the search index and the
+	// matcher are derived from ("" for the others); see intend.
+	derived string
 }
+
+// derivedKinds are the collections the search index and the matcher are
+// built from, with the kind their changes carry.
+var derivedKinds = map[string]string{"smes": domain.KindSME, "challenges": domain.KindChallenge, "courses": domain.KindCourse}
 
 // entity is what each entity file declares to get a collection.
 type entity[T domain.Record, D doc] struct {
@@ -40,8 +47,24 @@ type entity[T domain.Record, D doc] struct {
 func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collection[T, D] {
 	return &collection[T, D]{
 		st: st, coll: st.db.Collection(e.name), kind: e.kind, fields: e.fields,
-		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc,
+		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc, derived: derivedKinds[e.name],
 	}
+}
+
+// intend notes in the change log, before a record the search index derives
+// from is written, that it is about to change. The service notes the change
+// again after the write, when it also indexes the record; this earlier note is
+// for a process killed between the two: its write may have landed with no
+// change after it, and without this note the restarted process's catch-up
+// (which reads only the change log) would never index it. A note whose write
+// never happens is harmless: catch-up reads the record as it is. If the note
+// cannot be written, neither is the record, so the index cannot silently miss
+// it.
+func (c *collection[T, D]) intend(ctx context.Context, id string) error {
+	if c.derived == "" {
+		return nil
+	}
+	return c.st.RecordChange(ctx, c.derived, id)
 }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
@@ -61,6 +84,9 @@ func (c *collection[T, D]) Create(ctx context.Context, rec T) error {
 	}
 	m.CreatedAt, m.UpdatedAt = bsonTime(m.CreatedAt), bsonTime(m.UpdatedAt)
 	m.Version = 1
+	if err := c.intend(ctx, m.ID); err != nil {
+		return err
+	}
 	_, err := c.coll.InsertOne(ctx, c.toDoc(rec))
 	return translate(err, c.kind, "create "+c.kind)
 }
@@ -102,6 +128,9 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 			return c.stale()
 		}
 	}
+	if err := c.intend(ctx, m.ID); err != nil {
+		return err
+	}
 	d := c.toDoc(rec)
 	dm := d.meta()
 	dm.Version, dm.UpdatedAt = m.Version+1, now()
@@ -140,6 +169,9 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64) (bo
 // Delete implements domain.Collection.
 func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 	defer c.st.lock(id)()
+	if err := c.intend(ctx, id); err != nil {
+		return err
+	}
 	res, err := c.coll.DeleteOne(ctx, byID(id))
 	if err != nil {
 		return translate(err, c.kind, "delete "+c.kind)

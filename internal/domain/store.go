@@ -1,6 +1,9 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Record is any stored entity.
 type Record interface {
@@ -77,6 +80,10 @@ type Store interface {
 	RefreshTokens() Collection[*RefreshToken]
 	// Audit is the log of admin actions and status changes.
 	Audit() Collection[*AuditEntry]
+	// PurgeSessions deletes the sessions and refresh tokens that expired
+	// before the given time, so the collections hold live sign-ins, not
+	// their history.
+	PurgeSessions(ctx context.Context, before time.Time) (int, error)
 
 	// ClaimEmail reserves a normalized email for userID; ECONFLICT when taken.
 	// Emails are claims with the address as primary key, so uniqueness holds

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -345,5 +346,34 @@ func TestAudit(t *testing.T) {
 	// Newest first.
 	if first := page.items()[0]; first["action"] != "user.status" || first["to"] != "suspended" {
 		t.Errorf("newest entry is %v", first)
+	}
+}
+
+// TestRateLimit_Parallel fires guesses at one account at once: the count is
+// taken before the password is checked, so no more than the limit get through.
+func TestRateLimit_Parallel(t *testing.T) {
+	limits := service.DefaultLimits
+	limits.AttemptsPerAddr = 1000
+	a := newAPIWith(t, testenv.Options{Limits: &limits}, httpapi.Options{})
+	email := uniqueEmail("target")
+	a.signUp(email)
+	statuses := make(chan int, 30)
+	var wg sync.WaitGroup
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, _ := a.raw("POST", "/api/v1/auth/login", `{"email":"`+email+`","password":"wrong-password-x"}`, nil)
+			statuses <- st
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	if count[401] != 5 || count[429] != 25 {
+		t.Fatalf("statuses %v, want 5×401 and 25×429", count)
 	}
 }

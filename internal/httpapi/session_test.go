@@ -181,3 +181,17 @@ func TestSuspension_EndsSessions(t *testing.T) {
 	l := a.want(200, a.do("POST", "/api/v1/auth/login", "", map[string]any{"email": s.str("user", "email"), "password": "a-long-passphrase"}))
 	a.want(200, a.do("GET", "/api/v1/me", l.str("token"), nil))
 }
+
+func TestPurgeExpiredSessions(t *testing.T) {
+	a := newAPI(t)
+	old := a.signUp(uniqueEmail("old"))
+	a.want(200, a.refresh(old.str("refreshToken"))) // a retired token too
+	a.env.Clock.Advance(20 * 24 * time.Hour)
+	fresh := a.signUp(uniqueEmail("fresh"))
+	a.env.Clock.Advance(11 * 24 * time.Hour) // the first sign-in is 31 days old
+	n, err := a.env.Svc.PurgeSessions(t.Context())
+	if err != nil || n != 3 { // one session, two refresh tokens
+		t.Fatalf("PurgeSessions = %d, %v; want 3", n, err)
+	}
+	a.want(200, a.refresh(fresh.str("refreshToken")))
+}

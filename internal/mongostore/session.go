@@ -1,7 +1,11 @@
 package mongostore
 
 import (
+	"context"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
@@ -65,4 +69,19 @@ func zeroTime(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// PurgeSessions implements domain.Store. The filter on expiresAt scans on
+// FerretDB; it runs hourly, off the request path.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error) {
+	filter := bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: bsonTime(before)}}}}
+	n := 0
+	for _, c := range []*mongo.Collection{s.refreshTokens.coll, s.sessions.coll} {
+		res, err := c.DeleteMany(ctx, filter)
+		if err != nil {
+			return n, translate(err, "session", "purge sessions")
+		}
+		n += int(res.DeletedCount)
+	}
+	return n, nil
 }

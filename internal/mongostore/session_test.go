@@ -71,3 +71,29 @@ func TestAudit(t *testing.T) {
 		t.Fatalf("audit newest first: total %d, %+v", total, items)
 	}
 }
+
+func TestPurgeSessions(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for i, exp := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} {
+		sess := &domain.Session{Meta: domain.Meta{ID: domain.NewID()}, UserID: "u", ExpiresAt: exp}
+		rt := &domain.RefreshToken{Meta: domain.Meta{ID: domain.RefreshTokenID(string(rune('a' + i)))}, SessionID: sess.ID, ExpiresAt: exp}
+		if err := s.Sessions().Create(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RefreshTokens().Create(ctx, rt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PurgeSessions(ctx, now)
+	if err != nil || n != 2 {
+		t.Fatalf("PurgeSessions = %d, %v; want 2", n, err)
+	}
+	if c, _ := s.Sessions().Count(ctx); c != 1 {
+		t.Errorf("%d sessions left, want 1", c)
+	}
+	if _, err := s.RefreshTokens().Get(ctx, domain.RefreshTokenID("b")); err != nil {
+		t.Errorf("live token purged: %v", err)
+	}
+}

@@ -252,6 +252,17 @@ func (s *Service) updateUser(ctx context.Context, id string, fn func(*domain.Use
 	}
 }
 
+// PurgeSessions deletes the sessions and refresh tokens that have expired
+// (RunSync calls it hourly). A rotated token is kept until its session
+// expires, since its reuse is what reveals a theft.
+func (s *Service) PurgeSessions(ctx context.Context) (int, error) {
+	n, err := s.store.PurgeSessions(ctx, s.Now())
+	if n > 0 {
+		s.log.InfoContext(ctx, "expired sessions purged", "records", n)
+	}
+	return n, err
+}
+
 // accessTTL is how long access tokens live, when the token service says.
 func (s *Service) accessTTL() time.Duration {
 	if t, ok := s.tokens.(interface{ TTL() time.Duration }); ok {

@@ -218,6 +218,7 @@ func (s *Service) apply(ctx context.Context, ch domain.Change) error {
 func (s *Service) RunSync(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var purged time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -225,6 +226,14 @@ func (s *Service) RunSync(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("index sync", "err", err)
+			}
+			// Expired sign-ins are dropped hourly, by whichever processes
+			// run; deleting twice is harmless.
+			if time.Since(purged) > time.Hour {
+				purged = time.Now()
+				if _, err := s.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("purge expired sessions", "err", err)
+				}
 			}
 		}
 	}

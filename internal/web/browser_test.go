@@ -171,10 +171,25 @@ func (tb *tab) fill(fields map[string]string) {
 	}
 }
 
-// click clicks what an XPath finds, and waits for the page it leads to.
+// click clicks what an XPath finds, and waits for the page it leads to: it
+// marks the current document first and waits until a document without the
+// mark is fully loaded, so the next step never acts on the page being left
+// (a fixed sleep did, on a busy machine).
 func (tb *tab) click(xpath string) {
 	tb.t.Helper()
-	tb.run(chromedp.Click(chromedp.Search(xpath)), chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("body")))
+	tb.run(chromedp.Evaluate[chromedp.Void](`window.__bmLeaving = true`), chromedp.Click(chromedp.Search(xpath)))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		loaded, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`window.__bmLeaving !== true && document.readyState === "complete"`))
+		if err == nil && loaded {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.shot("failure-" + strings.ReplaceAll(tb.t.Name(), "/", "-"))
+			tb.t.Fatalf("clicking %s led to no new page within 30s (last error %v)", xpath, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (tb *tab) choose(id string) {

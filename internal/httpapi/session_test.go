@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,4 +195,38 @@ func TestPurgeExpiredSessions(t *testing.T) {
 		t.Fatalf("PurgeSessions = %d, %v; want 3", n, err)
 	}
 	a.want(200, a.refresh(fresh.str("refreshToken")))
+}
+
+// TestRefresh_Concurrent: tabs refresh with the same token at once. One gets
+// new tokens, the others 409, and the session lives on.
+func TestRefresh_Concurrent(t *testing.T) {
+	a := newAPI(t)
+	rt := a.signUp(uniqueEmail("tabs")).str("refreshToken")
+	replies := make(chan reply, 8)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			replies <- a.do("POST", "/api/v1/auth/refresh", "", map[string]any{"refreshToken": rt})
+		}()
+	}
+	wg.Wait()
+	close(replies)
+	count, winner := map[int]int{}, ""
+	for r := range replies {
+		count[r.Status]++
+		if r.Status == 200 {
+			winner = r.str("refreshToken")
+		}
+	}
+	if count[200] != 1 || count[409] != 7 {
+		t.Fatalf("statuses %v, want one 200 and seven 409", count)
+	}
+	// The session was not revoked: the winner's token works.
+	winner = a.want(200, a.refresh(winner)).str("refreshToken")
+	// The retired token presented later is theft, and ends the session.
+	a.env.Clock.Advance(time.Minute)
+	a.want(401, a.refresh(rt))
+	a.want(401, a.refresh(winner))
 }

@@ -100,6 +100,9 @@ type Options struct {
 	// meet, since every test client shares one address; tests of the
 	// limits set them (service.DefaultLimits for the production ones).
 	Limits *service.Limits
+	// IndexDir puts the search index on disk there, as serve does; empty
+	// means in memory.
+	IndexDir string
 }
 
 // New returns a fresh environment on its own database.
@@ -124,7 +127,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := search.OpenMem()
+	var idx *search.Index
+	if o.IndexDir != "" {
+		idx, err = search.Open(o.IndexDir)
+	} else {
+		idx, err = search.OpenMem()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

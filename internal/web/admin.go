@@ -32,10 +32,7 @@ func (s *Server) adminQueue(w http.ResponseWriter, r *http.Request) {
 		status = domain.StatusPending
 		q.Set("status", status)
 	}
-	d := &adminData{Status: status}
-	for _, st := range []string{domain.StatusPending, domain.StatusActive, domain.StatusSuspended} {
-		d.Tabs = append(d.Tabs, statusTab{Label: statusLabel(st), URL: "/admin" + withParam(url.Values{}, "status", st), Current: st == status})
-	}
+	d := &adminData{Status: status, Tabs: statusTabs("/admin", status, domain.StatusPending, domain.StatusActive, domain.StatusSuspended)}
 	pg, offset := pageParams(r)
 	res, err := s.svc.ListUsers(r.Context(), u, domain.UserFilter{Status: status, Limit: perPage, Offset: offset})
 	if err != nil {

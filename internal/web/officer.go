@@ -26,6 +26,20 @@ type statusTab struct {
 	Current    bool
 }
 
+// statusTabs links base?status=st for each status, marking current; the
+// empty status is the "All" tab.
+func statusTabs(base, current string, statuses ...string) []statusTab {
+	var tabs []statusTab
+	for _, st := range statuses {
+		label := statusLabel(st)
+		if st == "" {
+			label = "All"
+		}
+		tabs = append(tabs, statusTab{Label: label, URL: base + withParam(url.Values{}, "status", st), Current: st == current})
+	}
+	return tabs
+}
+
 type officerData struct {
 	Challenges []*domain.Challenge
 	Total      int
@@ -42,14 +56,8 @@ func (s *Server) officerDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	q := cleanQuery(r.URL.Query(), "status", "page")
 	status := q.Get("status")
-	d := &officerData{Status: status, Pending: !u.Verified()}
-	for _, st := range []string{"", domain.ChallengeDraft, domain.ChallengeOpen, domain.ChallengeClosed, domain.ChallengeAwarded, domain.ChallengeCancelled} {
-		label := statusLabel(st)
-		if st == "" {
-			label = "All"
-		}
-		d.Tabs = append(d.Tabs, statusTab{Label: label, URL: "/officer" + withParam(url.Values{}, "status", st), Current: st == status})
-	}
+	d := &officerData{Status: status, Pending: !u.Verified(), Tabs: statusTabs("/officer", status,
+		"", domain.ChallengeDraft, domain.ChallengeOpen, domain.ChallengeClosed, domain.ChallengeAwarded, domain.ChallengeCancelled)}
 	if !d.Pending {
 		pg, offset := pageParams(r)
 		res, err := s.svc.OrgChallenges(r.Context(), u, status, perPage, offset)

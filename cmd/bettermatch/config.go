@@ -37,6 +37,9 @@ type config struct {
 	TrustProxy      bool
 	CORSOrigins     []string
 	RequestTimeout  time.Duration
+	// PprofAddr, when set, serves net/http/pprof there (loopback only), for
+	// profiling under load.
+	PprofAddr string
 	// Sign-in rate limits: attempts per email and per client address.
 	EmailLimit, AddrLimit rateLimit
 }
@@ -97,6 +100,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.CORSOrigins, err = httpapi.ParseOrigins(getenv("BETTERMATCH_CORS_ORIGINS")); err != nil {
 		return nil, fmt.Errorf("BETTERMATCH_CORS_ORIGINS: %w", err)
 	}
+	c.PprofAddr = env("BETTERMATCH_PPROF_ADDR", "")
 	if c.RequestTimeout, err = time.ParseDuration(env("BETTERMATCH_REQUEST_TIMEOUT", "30s")); err != nil || c.RequestTimeout < time.Second {
 		return nil, fmt.Errorf("BETTERMATCH_REQUEST_TIMEOUT: want a duration of at least 1s, like 30s")
 	}

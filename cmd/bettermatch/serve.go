@@ -38,6 +38,13 @@ func serve(ctx context.Context, cfg *config) error {
 	srv := httpapi.New(a.svc, httpapi.Options{Logger: log, Pages: web.New(a.svc, web.Options{Logger: log, CSRFKey: a.csrfKey()}),
 		Observer: a.metrics, Metrics: a.metrics.Handler(),
 		TrustProxy: cfg.TrustProxy, CORSOrigins: cfg.CORSOrigins, RequestTimeout: cfg.RequestTimeout})
+	if cfg.PprofAddr != "" {
+		stop, err := servePprof(cfg.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if err := srv.Listen(cfg.Addr); err != nil {
 		return err
 	}

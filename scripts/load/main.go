@@ -1,0 +1,654 @@
+// Command load drives a running bettermatch server with a realistic mix of
+// requests — searches of challenges, SMEs and courses with varied words and
+// filters, match lists as officers and as SMEs, profile reads and edits (PATCH
+// with If-Match), responses and their edits — from several users at a fixed
+// rate for a fixed time, and prints throughput, p50/p95/p99 latency (overall
+// and per kind) and the errors by status.
+//
+// The load is open-loop: requests are scheduled on a fixed timetable whatever
+// the latency, and each latency is measured from the moment its request was
+// due, so a slow server cannot lower the rate it is offered or hide its queue
+// (no coordinated omission).
+//
+// With 10,000 synthetic SMEs on the embedded database:
+//
+//	go run ./scripts/gendata -smes 10000 -o /tmp/10k.json
+//	BETTERMATCH_DATA_DIR=/tmp/bm-load go run ./cmd/bettermatch import /tmp/10k.json
+//	go build -o /tmp/bettermatch ./cmd/bettermatch
+//	BETTERMATCH_DATA_DIR=/tmp/bm-load BETTERMATCH_ADDR=127.0.0.1:8080 \
+//	  BETTERMATCH_ADMIN_EMAIL=admin@example.org BETTERMATCH_ADMIN_PASSWORD=load-admin-password \
+//	  BETTERMATCH_SIGNIN_LIMIT_ADDR=1000/1m BETTERMATCH_LOG_LEVEL=warn /tmp/bettermatch serve &
+//	go run ./scripts/load -setup -url http://127.0.0.1:8080 -rate 500 -duration 60s -users 10 \
+//	  -admin-email admin@example.org -admin-password load-admin-password
+//
+// -setup registers the users (or signs them in when they exist), gives each SME
+// user a profile, has the admin verify the officers, creates and publishes
+// their challenges and a first response per SME. Sign-ins are rate limited
+// per client address, so the server is started with a generous
+// BETTERMATCH_SIGNIN_LIMIT_ADDR; the script also waits out a 429's
+// Retry-After.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	url           string
+	rate          float64
+	duration      time.Duration
+	users         int
+	setup         bool
+	adminEmail    string
+	adminPassword string
+	timeout       time.Duration
+}
+
+func run() error {
+	var o options
+	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL")
+	flag.Float64Var(&o.rate, "rate", 500, "requests per second, offered whatever the latency")
+	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long to offer load")
+	flag.IntVar(&o.users, "users", 10, "SME users (officers: one per five, at least one)")
+	flag.BoolVar(&o.setup, "setup", false, "register users and create the profiles, challenges and responses the mix needs")
+	flag.StringVar(&o.adminEmail, "admin-email", os.Getenv("BETTERMATCH_ADMIN_EMAIL"), "admin account, to verify officers during -setup")
+	flag.StringVar(&o.adminPassword, "admin-password", os.Getenv("BETTERMATCH_ADMIN_PASSWORD"), "admin password")
+	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout (a request that takes longer counts as an error)")
+	flag.Parse()
+	if o.rate <= 0 || o.duration <= 0 || o.users < 1 {
+		return errors.New("-rate, -duration and -users must be positive")
+	}
+	o.url = strings.TrimRight(o.url, "/")
+	c := &client{base: o.url, hc: &http.Client{Timeout: o.timeout, Transport: &http.Transport{
+		MaxIdleConns: 2000, MaxIdleConnsPerHost: 2000, IdleConnTimeout: 90 * time.Second,
+	}}}
+	w, err := prepare(c, o)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("load: %d SME users, %d officers, %d open challenges of theirs; %.0f req/s for %v against %s\n",
+		len(w.smes), len(w.officers), len(w.challenges), o.rate, o.duration, o.url)
+	res := drive(c, w, o)
+	res.print(os.Stdout)
+	return nil
+}
+
+// client is a JSON HTTP client for the API.
+type client struct {
+	base string
+	hc   *http.Client
+}
+
+// reply is a decoded answer.
+type reply struct {
+	status int
+	header http.Header
+	body   map[string]any
+}
+
+func (c *client) do(method, path, token string, body any, headers ...string) (reply, error) {
+	var rd io.Reader = http.NoBody
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return reply{}, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		return reply{}, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return reply{}, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return reply{}, err
+	}
+	r := reply{status: resp.StatusCode, header: resp.Header}
+	_ = json.Unmarshal(raw, &r.body)
+	return r, nil
+}
+
+// must sends a setup request, waiting out rate limits, and wants one of codes.
+func (c *client) must(method, path, token string, body any, codes ...int) (reply, error) {
+	for {
+		r, err := c.do(method, path, token, body)
+		if err != nil {
+			return r, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+		if r.status == http.StatusTooManyRequests {
+			wait, _ := strconv.Atoi(r.header.Get("Retry-After"))
+			fmt.Fprintf(os.Stderr, "load: %s %s rate limited; waiting %ds\n", method, path, max(wait, 1))
+			time.Sleep(time.Duration(max(wait, 1)) * time.Second)
+			continue
+		}
+		if slices.Contains(codes, r.status) {
+			return r, nil
+		}
+		return r, fmt.Errorf("%s %s: status %d: %v", method, path, r.status, r.body["detail"])
+	}
+}
+
+func str(m map[string]any, path ...string) string {
+	var v any = m
+	for _, p := range path {
+		mm, _ := v.(map[string]any)
+		v = mm[p]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+func num(m map[string]any, key string) int {
+	f, _ := m[key].(float64)
+	return int(f)
+}
+
+// smeUser is an SME account with its profile and responses. mu serialises
+// its own edits, so the mix never races itself into a 412.
+type smeUser struct {
+	token     string
+	id        string
+	mu        sync.Mutex
+	version   int
+	responses []*response
+	responded map[string]bool
+}
+
+type response struct {
+	id      string
+	version int
+}
+
+type officer struct {
+	token      string
+	challenges []string
+}
+
+// world is what the mix needs.
+type world struct {
+	smes       []*smeUser
+	officers   []*officer
+	challenges []string
+}
+
+const password = "load-test-passphrase-1"
+
+// account registers email (on -setup) or signs in, and returns the token.
+func account(c *client, o options, email, role, org string) (string, string, error) {
+	if o.setup {
+		r, err := c.must("POST", "/api/v1/auth/register", "", map[string]any{
+			"email": email, "password": password, "name": strings.Split(email, "@")[0], "role": role, "organisation": org}, 201, 409)
+		if err != nil {
+			return "", "", err
+		}
+		if r.status == 201 {
+			return str(r.body, "token"), str(r.body, "user", "id"), nil
+		}
+	}
+	r, err := c.must("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": password}, 200)
+	if err != nil {
+		return "", "", err
+	}
+	return str(r.body, "token"), str(r.body, "user", "id"), nil
+}
+
+func prepare(c *client, o options) (*world, error) {
+	w := &world{}
+	var admin string
+	if o.setup && o.adminEmail != "" {
+		r, err := c.must("POST", "/api/v1/auth/login", "", map[string]any{"email": o.adminEmail, "password": o.adminPassword}, 200)
+		if err != nil {
+			return nil, fmt.Errorf("admin sign-in: %w", err)
+		}
+		admin = str(r.body, "token")
+	}
+	nOff := max(1, o.users/5)
+	deadline := time.Now().AddDate(0, 6, 0).UTC().Format(time.RFC3339)
+	for i := range nOff {
+		tok, id, err := account(c, o, fmt.Sprintf("load-officer-%d@council.example", i), "officer", fmt.Sprintf("Load Test Council %d", i))
+		if err != nil {
+			return nil, err
+		}
+		off := &officer{token: tok}
+		if o.setup && admin != "" {
+			if _, err := c.must("POST", "/api/v1/users/"+id+"/verify", admin, nil, 200); err != nil {
+				return nil, err
+			}
+			// A fresh token carries the verified status.
+			if off.token, _, err = account(c, options{}, fmt.Sprintf("load-officer-%d@council.example", i), "", ""); err != nil {
+				return nil, err
+			}
+		}
+		r, err := c.must("GET", "/api/v1/challenges?status=open&limit=100", off.token, nil, 200)
+		if err != nil {
+			return nil, err
+		}
+		org := fmt.Sprintf("Load Test Council %d", i)
+		items, _ := r.body["items"].([]any)
+		for _, it := range items {
+			if m, _ := it.(map[string]any); str(m, "organisation") == org {
+				off.challenges = append(off.challenges, str(m, "id"))
+			}
+		}
+		for j := len(off.challenges); o.setup && j < 20; j++ {
+			caps := pick(capabilities, 2)
+			r, err := c.must("POST", "/api/v1/challenges", off.token, map[string]any{
+				"title": "Help with " + caps[0], "summary": "We need " + caps[0] + " and " + caps[1] + ".",
+				"description": "A load-test challenge: " + sentence(20), "theme": themes[j%len(themes)],
+				"requiredCapabilities": caps, "requiredSkills": pick(skills, 2), "region": regions[j%len(regions)],
+				"budget": map[string]any{"min": 10000, "max": 80000, "currency": "GBP"}, "deadline": deadline}, 201)
+			if err != nil {
+				return nil, err
+			}
+			id := str(r.body, "id")
+			if _, err := c.must("POST", "/api/v1/challenges/"+id+"/publish", off.token, nil, 200); err != nil {
+				return nil, err
+			}
+			off.challenges = append(off.challenges, id)
+		}
+		w.officers = append(w.officers, off)
+		w.challenges = append(w.challenges, off.challenges...)
+	}
+	if len(w.challenges) == 0 {
+		return nil, errors.New("no open challenges of the load-test officers: run with -setup (and -admin-email/-admin-password)")
+	}
+	for i := range o.users {
+		tok, _, err := account(c, o, fmt.Sprintf("load-sme-%d@example.org", i), "sme", "")
+		if err != nil {
+			return nil, err
+		}
+		u := &smeUser{token: tok, responded: map[string]bool{}}
+		me, err := c.must("GET", "/api/v1/me", tok, nil, 200)
+		if err != nil {
+			return nil, err
+		}
+		u.id = str(me.body, "smeId")
+		if u.id == "" && o.setup {
+			caps := pick(capabilities, 2)
+			r, err := c.must("POST", "/api/v1/smes", tok, map[string]any{
+				"name": fmt.Sprintf("Load Test SME %d", i), "size": sizes[i%3], "region": regions[i%len(regions)],
+				"summary": "We provide " + caps[0] + " and " + caps[1] + ".", "description": sentence(30),
+				"capabilities": caps, "skills": pick(skills, 3)}, 201)
+			if err != nil {
+				return nil, err
+			}
+			u.id = str(r.body, "id")
+		}
+		if u.id == "" {
+			return nil, fmt.Errorf("load-sme-%d has no profile: run with -setup", i)
+		}
+		p, err := c.must("GET", "/api/v1/smes/"+u.id, tok, nil, 200)
+		if err != nil {
+			return nil, err
+		}
+		u.version = num(p.body, "version")
+		rs, err := c.must("GET", "/api/v1/smes/"+u.id+"/responses?limit=100", tok, nil, 200)
+		if err != nil {
+			return nil, err
+		}
+		items, _ := rs.body["items"].([]any)
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			u.responses = append(u.responses, &response{id: str(m, "id"), version: num(m, "version")})
+			u.responded[str(m, "challengeId")] = true
+		}
+		if len(u.responses) == 0 && o.setup {
+			ch := w.challenges[i%len(w.challenges)]
+			r, err := c.must("POST", "/api/v1/challenges/"+ch+"/responses", tok, map[string]any{
+				"proposal": "A first proposal from the load test: " + sentence(20), "price": 30000, "durationWeeks": 10}, 201)
+			if err != nil {
+				return nil, err
+			}
+			u.responses = append(u.responses, &response{id: str(r.body, "id"), version: num(r.body, "version")})
+			u.responded[ch] = true
+		}
+		w.smes = append(w.smes, u)
+	}
+	return w, nil
+}
+
+// The vocabulary of the synthetic data (scripts/gendata), so searches find things.
+var (
+	regions      = []string{"West Midlands", "Liguria", "Észak-Alföld", "Gävleborg", "Tartu County", "Greater Manchester", "Lancashire"}
+	sizes        = []string{"micro", "small", "medium"}
+	themes       = []string{"health", "data", "mobility", "sme-digital", "other"}
+	modes        = []string{"online", "in-person", "blended"}
+	capabilities = []string{"air quality monitoring", "IoT sensor networks", "geospatial mapping", "machine learning",
+		"predictive analytics", "open data publishing", "data platform engineering", "user research",
+		"accessibility auditing", "e-procurement and payments", "telecare and remote monitoring",
+		"traffic modelling", "route optimisation", "cyber security", "cloud migration", "digital twins",
+		"energy management", "chatbots", "mobile apps", "data visualisation", "health data analysis"}
+	skills = []string{"Python", "R", "Go", "PostgreSQL", "GIS", "LoRaWAN", "Kubernetes", "React", "WCAG 2.1",
+		"statistics", "HL7 FHIR", "GDPR", "Power BI", "TensorFlow", "MQTT", "CKAN", "OpenStreetMap"}
+	words = strings.Fields(`we build deliver design operate support councils hospitals schools transport
+		operators public services residents data sensors dashboards platforms software apps analytics models
+		maps networks cloud security accessibility research training pilots procurement payments energy
+		buildings vehicles parking traffic air pollution health care social housing waste water libraries`)
+)
+
+func pick[T any](xs []T, n int) []T {
+	out := make([]T, 0, n)
+	for _, i := range rand.Perm(len(xs))[:n] {
+		out = append(out, xs[i])
+	}
+	return out
+}
+
+func sentence(n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = words[rand.IntN(len(words))]
+	}
+	return strings.Join(w, " ") + "."
+}
+
+// query is a varied search text: a capability phrase, one or two words, a
+// skill, or a quoted phrase with an excluded word.
+func query() string {
+	switch rand.IntN(5) {
+	case 0:
+		return capabilities[rand.IntN(len(capabilities))]
+	case 1:
+		return words[rand.IntN(len(words))]
+	case 2:
+		return words[rand.IntN(len(words))] + " " + words[rand.IntN(len(words))]
+	case 3:
+		return skills[rand.IntN(len(skills))]
+	default:
+		return `"` + capabilities[rand.IntN(len(capabilities))] + `" -` + words[rand.IntN(len(words))]
+	}
+}
+
+// maybe adds a filter to q half the time.
+func maybe(q url.Values, key string, values []string) {
+	if rand.IntN(2) == 0 {
+		q.Set(key, values[rand.IntN(len(values))])
+	}
+}
+
+// kind is one sort of request in the mix, with its weight.
+type kind struct {
+	name   string
+	weight int
+	fn     func(c *client, w *world) (int, error)
+}
+
+var mix = []kind{
+	{"search_smes", 18, func(c *client, w *world) (int, error) {
+		q := url.Values{"q": {query()}}
+		maybe(q, "region", regions)
+		maybe(q, "size", sizes)
+		return status(c.do("GET", "/api/v1/smes?"+q.Encode(), "", nil))
+	}},
+	{"search_challenges", 14, func(c *client, w *world) (int, error) {
+		q := url.Values{"q": {query()}}
+		maybe(q, "theme", themes)
+		maybe(q, "region", regions)
+		return status(c.do("GET", "/api/v1/challenges?"+q.Encode(), "", nil))
+	}},
+	{"search_courses", 8, func(c *client, w *world) (int, error) {
+		q := url.Values{}
+		if rand.IntN(4) > 0 {
+			q.Set("q", query())
+		}
+		maybe(q, "mode", modes)
+		return status(c.do("GET", "/api/v1/courses?"+q.Encode(), "", nil))
+	}},
+	{"get_sme", 10, func(c *client, w *world) (int, error) {
+		u := w.smes[rand.IntN(len(w.smes))]
+		return status(c.do("GET", "/api/v1/smes/"+u.id, "", nil))
+	}},
+	{"matches_officer", 10, func(c *client, w *world) (int, error) {
+		off := w.officers[rand.IntN(len(w.officers))]
+		ch := off.challenges[rand.IntN(len(off.challenges))]
+		return status(c.do("GET", "/api/v1/challenges/"+ch+"/matches?limit=10", off.token, nil))
+	}},
+	{"matches_sme", 10, func(c *client, w *world) (int, error) {
+		u := w.smes[rand.IntN(len(w.smes))]
+		return status(c.do("GET", "/api/v1/smes/"+u.id+"/matches?limit=10", u.token, nil))
+	}},
+	{"skills_gap", 4, func(c *client, w *world) (int, error) {
+		u := w.smes[rand.IntN(len(w.smes))]
+		ch := w.challenges[rand.IntN(len(w.challenges))]
+		return status(c.do("GET", "/api/v1/smes/"+u.id+"/skills-gap?challenge="+ch, u.token, nil))
+	}},
+	{"edit_profile", 10, func(c *client, w *world) (int, error) {
+		u := lockFree(w)
+		defer u.mu.Unlock()
+		r, err := c.do("PATCH", "/api/v1/smes/"+u.id, u.token, map[string]any{"description": sentence(30)},
+			"If-Match", `"v`+strconv.Itoa(u.version)+`"`)
+		if err == nil && r.status == 200 {
+			u.version = num(r.body, "version")
+		} else if err == nil && r.status == 412 {
+			// Someone else (another run) edited it; catch up for next time.
+			if g, gerr := c.do("GET", "/api/v1/smes/"+u.id, u.token, nil); gerr == nil && g.status == 200 {
+				u.version = num(g.body, "version")
+			}
+		}
+		return status(r, err)
+	}},
+	{"edit_response", 8, func(c *client, w *world) (int, error) {
+		u := lockFree(w)
+		defer u.mu.Unlock()
+		resp := u.responses[rand.IntN(len(u.responses))]
+		r, err := c.do("PATCH", "/api/v1/responses/"+resp.id, u.token, map[string]any{"proposal": "Revised: " + sentence(25),
+			"price": 20000 + rand.IntN(40000)}, "If-Match", `"v`+strconv.Itoa(resp.version)+`"`)
+		if err == nil && r.status == 200 {
+			resp.version = num(r.body, "version")
+		} else if err == nil && r.status == 412 {
+			if g, gerr := c.do("GET", "/api/v1/responses/"+resp.id, u.token, nil); gerr == nil && g.status == 200 {
+				resp.version = num(g.body, "version")
+			}
+		}
+		return status(r, err)
+	}},
+	{"respond", 2, func(c *client, w *world) (int, error) {
+		u := lockFree(w)
+		defer u.mu.Unlock()
+		var ch string
+		for _, i := range rand.Perm(len(w.challenges)) {
+			if !u.responded[w.challenges[i]] {
+				ch = w.challenges[i]
+				break
+			}
+		}
+		if ch == "" {
+			// Every challenge answered: list the responses instead.
+			return status(c.do("GET", "/api/v1/smes/"+u.id+"/responses", u.token, nil))
+		}
+		r, err := c.do("POST", "/api/v1/challenges/"+ch+"/responses", u.token, map[string]any{
+			"proposal": "Our proposal: " + sentence(25), "price": 25000, "durationWeeks": 8})
+		if err == nil && (r.status == 201 || r.status == 409) {
+			u.responded[ch] = true
+			if r.status == 201 {
+				u.responses = append(u.responses, &response{id: str(r.body, "id"), version: num(r.body, "version")})
+			}
+		}
+		return status(r, err)
+	}},
+	{"list_responses", 6, func(c *client, w *world) (int, error) {
+		off := w.officers[rand.IntN(len(w.officers))]
+		ch := off.challenges[rand.IntN(len(off.challenges))]
+		return status(c.do("GET", "/api/v1/challenges/"+ch+"/responses", off.token, nil))
+	}},
+}
+
+func status(r reply, err error) (int, error) { return r.status, err }
+
+// lockFree returns an SME user not busy with another write of this run,
+// locked; when all are busy it waits for a random one.
+func lockFree(w *world) *smeUser {
+	start := rand.IntN(len(w.smes))
+	for i := range w.smes {
+		u := w.smes[(start+i)%len(w.smes)]
+		if u.mu.TryLock() {
+			return u
+		}
+	}
+	u := w.smes[start]
+	u.mu.Lock()
+	return u
+}
+
+// sample is one finished request.
+type sample struct {
+	kind    int
+	status  int // 0: transport error or timeout
+	latency time.Duration
+}
+
+type results struct {
+	samples   []sample
+	elapsed   time.Duration
+	offered   int
+	late      int // requests sent more than 10 ms after they were due
+	maxBehind time.Duration
+}
+
+// drive offers the mix at o.rate for o.duration, open-loop.
+func drive(c *client, w *world, o options) *results {
+	total := 0
+	for _, k := range mix {
+		total += k.weight
+	}
+	pickKind := func() int {
+		n := rand.IntN(total)
+		for i, k := range mix {
+			if n < k.weight {
+				return i
+			}
+			n -= k.weight
+		}
+		return 0
+	}
+	interval := time.Duration(float64(time.Second) / o.rate)
+	n := int(o.duration / interval)
+	out := make(chan sample, n)
+	var wg sync.WaitGroup
+	var late atomic.Int64
+	var behind time.Duration
+	start := time.Now()
+	for i := range n {
+		due := start.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		} else if -d > 10*time.Millisecond {
+			late.Add(1)
+			behind = max(behind, -d)
+		}
+		k := pickKind()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, err := mix[k].fn(c, w)
+			if err != nil {
+				code = 0
+			}
+			// From when it was due, not when it was sent.
+			out <- sample{kind: k, status: code, latency: time.Since(due)}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(out)
+	res := &results{elapsed: elapsed, offered: n, late: int(late.Load()), maxBehind: behind}
+	for s := range out {
+		res.samples = append(res.samples, s)
+	}
+	return res
+}
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+func (r *results) print(w io.Writer) {
+	var all []time.Duration
+	per := make([][]time.Duration, len(mix))
+	errs := make([]int, len(mix))
+	byStatus := map[int]int{}
+	okCount := 0
+	for _, s := range r.samples {
+		all = append(all, s.latency)
+		per[s.kind] = append(per[s.kind], s.latency)
+		byStatus[s.status]++
+		if s.status >= 200 && s.status < 300 {
+			okCount++
+		} else {
+			errs[s.kind]++
+		}
+	}
+	slices.Sort(all)
+	fmt.Fprintf(w, "\noffered %d requests in %v (%.1f req/s); completed %d, %.1f req/s; %d OK, %d errors\n",
+		r.offered, r.elapsed.Round(time.Millisecond), float64(r.offered)/r.elapsed.Seconds(), len(r.samples),
+		float64(len(r.samples))/r.elapsed.Seconds(), okCount, len(r.samples)-okCount)
+	if r.late > 0 {
+		fmt.Fprintf(w, "the load generator itself fell behind: %d requests sent >10ms late (worst %v)\n", r.late, r.maxBehind.Round(time.Millisecond))
+	}
+	fmt.Fprintf(w, "latency ms (from when each request was due): p50 %s  p95 %s  p99 %s  max %s\n\n",
+		ms(percentile(all, .50)), ms(percentile(all, .95)), ms(percentile(all, .99)), ms(percentile(all, 1)))
+	fmt.Fprintf(w, "%-18s %7s %7s %7s %7s %7s %7s\n", "kind", "count", "errors", "p50", "p95", "p99", "max")
+	for i, k := range mix {
+		l := per[i]
+		slices.Sort(l)
+		fmt.Fprintf(w, "%-18s %7d %7d %7s %7s %7s %7s\n", k.name, len(l), errs[i],
+			ms(percentile(l, .50)), ms(percentile(l, .95)), ms(percentile(l, .99)), ms(percentile(l, 1)))
+	}
+	var codes []int
+	for code := range byStatus {
+		codes = append(codes, code)
+	}
+	sort.Ints(codes)
+	fmt.Fprint(w, "\nstatus:")
+	for _, code := range codes {
+		name := strconv.Itoa(code)
+		if code == 0 {
+			name = "transport-error/timeout"
+		}
+		fmt.Fprintf(w, " %s=%d", name, byStatus[code])
+	}
+	fmt.Fprintln(w)
+}

@@ -96,9 +96,13 @@ func challengeValues(c *domain.Challenge) url.Values {
 	return v
 }
 
-// challengeInput reads the challenge form; the organisation is the officer's
-// own and is filled in by the service.
-func challengeInput(f *form) domain.ChallengeInput {
+// postedChallenge reads a submitted challenge form; the organisation is the
+// officer's own and is filled in by the service. A form that cannot be read
+// (a bad number or date) is also checked here, with org standing in for the
+// organisation, so the page lists all its problems at once; one that can is
+// left for the service to check.
+func postedChallenge(r *http.Request, org string) (*form, domain.ChallengeInput) {
+	f := newForm(r.PostForm, challengeLabels...)
 	in := domain.ChallengeInput{Title: f.text("title"), Summary: f.text("summary"), Description: f.text("description"),
 		Theme: f.Get("theme"), Region: f.text("region"), RequiredCapabilities: f.list("requiredCapabilities"),
 		RequiredSkills: f.list("requiredSkills"), CPV: f.list("cpv"),
@@ -106,7 +110,25 @@ func challengeInput(f *form) domain.ChallengeInput {
 	if d := f.date("deadline", true); d != nil {
 		in.Deadline = *d
 	}
-	return in
+	if !f.Valid() {
+		check := in
+		check.Organisation = org
+		check.Normalize()
+		if err := check.Validate(); err != nil {
+			f.SetError(err)
+		}
+	}
+	return f, in
+}
+
+// challengeForm shows the challenge form with status: for a new draft when c
+// is nil, else for editing c.
+func (s *Server) challengeForm(w http.ResponseWriter, r *http.Request, status int, f *form, c *domain.Challenge) {
+	title := "Draft a challenge"
+	if c != nil {
+		title = "Edit " + c.Title
+	}
+	s.render(w, r, status, "challenge_form", &page{Title: title, Section: "dashboard", Form: f, Data: challengeFormData{C: c, Themes: themeOpts()}})
 }
 
 type challengeFormData struct {
@@ -128,8 +150,7 @@ func (s *Server) newChallengePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := url.Values{"budget.currency": {"GBP"}}
-	s.render(w, r, http.StatusOK, "challenge_form", &page{Title: "Draft a challenge", Section: "dashboard",
-		Form: newForm(v, challengeLabels...), Data: challengeFormData{Themes: themeOpts()}})
+	s.challengeForm(w, r, http.StatusOK, newForm(v, challengeLabels...), nil)
 }
 
 func (s *Server) createChallenge(w http.ResponseWriter, r *http.Request) {
@@ -137,8 +158,7 @@ func (s *Server) createChallenge(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	f := newForm(r.PostForm, challengeLabels...)
-	in := challengeInput(f)
+	f, in := postedChallenge(r, "-") // any organisation: the service sets it, so don't report it missing
 	if f.Valid() {
 		c, err := s.svc.CreateChallenge(r.Context(), u, in)
 		if err == nil {
@@ -149,15 +169,8 @@ func (s *Server) createChallenge(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-	} else {
-		in.Organisation = "-" // the service sets it; don't report it missing
-		in.Normalize()
-		if err := in.Validate(); err != nil {
-			f.SetError(err)
-		}
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "challenge_form", &page{Title: "Draft a challenge", Section: "dashboard",
-		Form: f, Data: challengeFormData{Themes: themeOpts()}})
+	s.challengeForm(w, r, http.StatusUnprocessableEntity, f, nil)
 }
 
 func (s *Server) editChallengePage(w http.ResponseWriter, r *http.Request) {
@@ -170,8 +183,7 @@ func (s *Server) editChallengePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "challenge_form", &page{Title: "Edit " + c.Title, Section: "dashboard",
-		Form: newForm(challengeValues(c), challengeLabels...), Data: challengeFormData{C: c, Themes: themeOpts()}})
+	s.challengeForm(w, r, http.StatusOK, newForm(challengeValues(c), challengeLabels...), c)
 }
 
 // ownChallenge reads a challenge the officer may manage; others' are 403, and
@@ -197,8 +209,7 @@ func (s *Server) updateChallenge(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f := newForm(r.PostForm, challengeLabels...)
-	in := challengeInput(f)
+	f, in := postedChallenge(r, c.Organisation)
 	if f.Valid() {
 		_, err := s.svc.UpdateChallenge(r.Context(), u, c.ID, f.version(), func(cur *domain.ChallengeInput) error {
 			in.ExternalID, in.Organisation, in.Language = cur.ExternalID, cur.Organisation, cur.Language
@@ -213,15 +224,8 @@ func (s *Server) updateChallenge(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-	} else {
-		in.Organisation = c.Organisation
-		in.Normalize()
-		if err := in.Validate(); err != nil {
-			f.SetError(err)
-		}
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "challenge_form", &page{Title: "Edit " + c.Title, Section: "dashboard",
-		Form: f, Data: challengeFormData{C: c, Themes: themeOpts()}})
+	s.challengeForm(w, r, http.StatusUnprocessableEntity, f, c)
 }
 
 type manageData struct {

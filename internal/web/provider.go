@@ -74,10 +74,28 @@ func courseValues(c *domain.Course) url.Values {
 	return v
 }
 
-func courseInput(f *form) domain.CourseInput {
-	return domain.CourseInput{Title: f.text("title"), Provider: f.text("provider"), Description: f.text("description"),
+// postedCourse reads and checks a submitted course form; the form holds every
+// problem found, so the page can show them all before anything is saved.
+func postedCourse(r *http.Request) (*form, domain.CourseInput) {
+	f := newForm(r.PostForm, courseLabels...)
+	in := domain.CourseInput{Title: f.text("title"), Provider: f.text("provider"), Description: f.text("description"),
 		Skills: f.list("skills"), Mode: f.Get("mode"), Region: f.text("region"), StartDate: f.date("startDate", false),
 		Hours: f.float("hours"), Cost: f.float("cost"), Funded: f.Get("funded") == "on", Link: f.text("link")}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		f.SetError(err)
+	}
+	return f, in
+}
+
+// courseForm shows the course form with status: for a new course when c is
+// nil, else for editing c.
+func (s *Server) courseForm(w http.ResponseWriter, r *http.Request, status int, f *form, c *domain.Course) {
+	title := "Add a course"
+	if c != nil {
+		title = "Edit " + c.Title
+	}
+	s.render(w, r, status, "course_form", &page{Title: title, Section: "dashboard", Form: f, Data: courseFormData{C: c, Modes: modeOptions()}})
 }
 
 func (s *Server) newCoursePage(w http.ResponseWriter, r *http.Request) {
@@ -86,8 +104,7 @@ func (s *Server) newCoursePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := url.Values{"provider": {u.Organisation}}
-	s.render(w, r, http.StatusOK, "course_form", &page{Title: "Add a course", Section: "dashboard",
-		Form: newForm(v, courseLabels...), Data: courseFormData{Modes: modeOptions()}})
+	s.courseForm(w, r, http.StatusOK, newForm(v, courseLabels...), nil)
 }
 
 func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
@@ -95,12 +112,7 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	f := newForm(r.PostForm, courseLabels...)
-	in := courseInput(f)
-	in.Normalize()
-	if err := in.Validate(); err != nil {
-		f.SetError(err)
-	}
+	f, in := postedCourse(r)
 	if f.Valid() {
 		c, err := s.svc.CreateCourse(r.Context(), u, in)
 		if err == nil {
@@ -112,8 +124,7 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "course_form", &page{Title: "Add a course", Section: "dashboard",
-		Form: f, Data: courseFormData{Modes: modeOptions()}})
+	s.courseForm(w, r, http.StatusUnprocessableEntity, f, nil)
 }
 
 func (s *Server) ownCourse(r *http.Request, u *domain.User) (*domain.Course, error) {
@@ -137,8 +148,7 @@ func (s *Server) editCoursePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "course_form", &page{Title: "Edit " + c.Title, Section: "dashboard",
-		Form: newForm(courseValues(c), courseLabels...), Data: courseFormData{C: c, Modes: modeOptions()}})
+	s.courseForm(w, r, http.StatusOK, newForm(courseValues(c), courseLabels...), c)
 }
 
 func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request) {
@@ -151,12 +161,7 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f := newForm(r.PostForm, courseLabels...)
-	in := courseInput(f)
-	in.Normalize()
-	if err := in.Validate(); err != nil {
-		f.SetError(err)
-	}
+	f, in := postedCourse(r)
 	if f.Valid() {
 		_, err := s.svc.UpdateCourse(r.Context(), u, c.ID, f.version(), func(cur *domain.CourseInput) error {
 			in.ExternalID, in.Language = cur.ExternalID, cur.Language
@@ -172,8 +177,7 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "course_form", &page{Title: "Edit " + c.Title, Section: "dashboard",
-		Form: f, Data: courseFormData{C: c, Modes: modeOptions()}})
+	s.courseForm(w, r, http.StatusUnprocessableEntity, f, c)
 }
 
 func (s *Server) deleteCourse(w http.ResponseWriter, r *http.Request) {

@@ -121,7 +121,7 @@ type ackedSME struct {
 	// so the profile may be gone without that being a lost write.
 	deleting bool
 	owner    string // token
-	words   []string
+	words    []string
 }
 
 type ackedResponse struct {

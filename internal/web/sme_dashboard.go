@@ -41,17 +41,27 @@ func (s *Server) mySME(r *http.Request, u *domain.User) (*domain.SME, error) {
 	return sme, err
 }
 
-func (s *Server) smeDashboard(w http.ResponseWriter, r *http.Request) {
-	u := s.requireUser(w, r, domain.RoleSME)
+// requireSMEUser is requireUser for the SME pages, with the account's profile
+// (nil when it has none yet); ok is false when the response is written.
+func (s *Server) requireSMEUser(w http.ResponseWriter, r *http.Request) (u *domain.User, sme *domain.SME, ok bool) {
+	u = s.requireUser(w, r, domain.RoleSME)
 	if u == nil {
-		return
+		return nil, nil, false
 	}
-	ctx := r.Context()
 	sme, err := s.mySME(r, u)
 	if err != nil {
 		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	return u, sme, true
+}
+
+func (s *Server) smeDashboard(w http.ResponseWriter, r *http.Request) {
+	u, sme, ok := s.requireSMEUser(w, r)
+	if !ok {
 		return
 	}
+	ctx := r.Context()
 	d := &smeDashData{SME: sme}
 	if sme != nil {
 		ms, err := s.svc.MatchChallenges(ctx, u, sme.ID, 10)
@@ -116,22 +126,16 @@ func smeValues(sme *domain.SME) url.Values {
 }
 
 func (s *Server) smeProfilePage(w http.ResponseWriter, r *http.Request) {
-	u := s.requireUser(w, r, domain.RoleSME)
-	if u == nil {
+	_, sme, ok := s.requireSMEUser(w, r)
+	if !ok {
 		return
 	}
-	sme, err := s.mySME(r, u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "sme_profile", &page{Title: "Your company profile", Section: "dashboard",
-		Form: newForm(smeValues(sme), smeLabels...), Data: smeProfileData{Exists: sme != nil, Sizes: sizeOptions()}})
+	s.smeProfileForm(w, r, http.StatusOK, newForm(smeValues(sme), smeLabels...), sme)
 }
 
 func (s *Server) saveSMEProfile(w http.ResponseWriter, r *http.Request) {
-	u := s.requireUser(w, r, domain.RoleSME)
-	if u == nil {
+	u, sme, ok := s.requireSMEUser(w, r)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
@@ -144,12 +148,8 @@ func (s *Server) saveSMEProfile(w http.ResponseWriter, r *http.Request) {
 	if err := in.Validate(); err != nil {
 		f.SetError(err)
 	}
-	sme, err := s.mySME(r, u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if f.Valid() {
+		var err error
 		if sme == nil {
 			_, err = s.svc.CreateSME(ctx, u, in)
 		} else {
@@ -172,7 +172,13 @@ func (s *Server) saveSMEProfile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "sme_profile", &page{Title: "Your company profile", Section: "dashboard",
+	s.smeProfileForm(w, r, http.StatusUnprocessableEntity, f, sme)
+}
+
+// smeProfileForm shows the profile form with status, to create a profile when
+// sme is nil, else to edit it.
+func (s *Server) smeProfileForm(w http.ResponseWriter, r *http.Request, status int, f *form, sme *domain.SME) {
+	s.render(w, r, status, "sme_profile", &page{Title: "Your company profile", Section: "dashboard",
 		Form: f, Data: smeProfileData{Exists: sme != nil, Sizes: sizeOptions()}})
 }
 
@@ -187,16 +193,11 @@ type gapData struct {
 // skillsGap lets an SME pick a challenge (its best opportunities are offered)
 // and shows what it lacks for it and the courses that teach that.
 func (s *Server) skillsGap(w http.ResponseWriter, r *http.Request) {
-	u := s.requireUser(w, r, domain.RoleSME)
-	if u == nil {
+	u, sme, ok := s.requireSMEUser(w, r)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	sme, err := s.mySME(r, u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if sme == nil {
 		s.done(w, r, "/sme/profile", "Create your company profile first; the skills gap compares it with a challenge.")
 		return

@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
+	"github.com/bettermatch/bettermatch/internal/groupcommit"
 )
 
 // The change log lets a second process sharing the database catch up with this
@@ -30,6 +32,10 @@ const (
 	// changeGrace is how long a missing sequence number holds readers up.
 	changeGrace = 5 * time.Second
 	counterID   = "changes"
+	// changeBatch caps how many changes one commit writes.
+	changeBatch = 500
+	// changeCommitTimeout bounds one commit (see commitChanges).
+	changeCommitTimeout = 30 * time.Second
 )
 
 type changeLog struct {
@@ -37,9 +43,10 @@ type changeLog struct {
 	counters *mongo.Collection
 	grace    time.Duration
 
-	// writeMu serialises this process's writers: FerretDB's $inc is a read
-	// then a write, so concurrent writers could draw the same number.
-	writeMu sync.Mutex
+	// group serialises and batches this process's writers (commitChanges):
+	// FerretDB's $inc is a read then a write, so concurrent writers could
+	// draw the same number.
+	group   *groupcommit.Group[changeReq]
 	mu      sync.Mutex
 	missing map[int64]time.Time // when each missing number was first seen
 }
@@ -62,38 +69,160 @@ type counterDoc struct {
 
 func seqKey(seq int64) string { return fmt.Sprintf("%020d", seq) }
 
-// RecordChange implements domain.Store.
+// RecordChange implements domain.Store. It returns once the change is in the
+// log: concurrent calls are group-committed (see commitChanges), and a caller
+// is released only by the commit whose insert acknowledged its document.
 func (s *Store) RecordChange(ctx context.Context, kind, id string) error {
-	l := &s.log
-	l.writeMu.Lock()
-	defer l.writeMu.Unlock()
-	inc := bson.D{
-		{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}},
-		{Key: "$set", Value: bson.D{{Key: "at", Value: now()}}},
+	if err := ctx.Err(); err != nil {
+		return translate(err, "Change", "record change")
 	}
+	return s.log.group.Do(changeReq{ctx: ctx, kind: kind, id: id})
+}
+
+// changeReq is one RecordChange call waiting for its commit.
+type changeReq struct {
+	ctx      context.Context
+	kind, id string
+}
+
+// commitChanges writes reqs to the log, in two round trips however many there
+// are: one $inc by len(reqs) reserves a block of sequence numbers, one
+// InsertMany writes a document per number. It is the group's commit, so only
+// one runs at a time in this process, which is what keeps this process's
+// draws from colliding (FerretDB's $inc is a read then a write).
+//
+// Durability: it returns nil only when the insert acknowledged every one of
+// reqs' documents, so no caller is told its change is recorded before it is.
+// On any other error every caller gets the error; some of the documents may
+// be in the log all the same, which is harmless (a change is a hint to reread
+// the record, and rereading twice is fine).
+//
+// Readers see the block's numbers as missing between the $inc and the insert,
+// as they saw one number before: Changes waits for them, up to changeGrace.
+func (l *changeLog) commitChanges(reqs []changeReq) error {
+	// The commit serves every waiter, so one caller's cancelled request must
+	// not fail the others' writes; the timeout bounds the wait instead.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqs[0].ctx), changeCommitTimeout)
+	defer cancel()
 	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
-	// Another process may draw the same number (FerretDB) or create the counter
-	// at the same time; the insert's duplicate key tells us to draw again.
+	// Unordered, so that when another process drew some of the same numbers
+	// (FerretDB) every document that does not collide is still written: the
+	// block then leaves no hole, since the colliding numbers hold the other
+	// process's changes. An ordered insert would stop at the first collision
+	// and leave the rest of the block missing until changeGrace lets readers
+	// skip it. In the usual case FerretDB writes the whole batch in one
+	// transaction either way.
+	insert := options.InsertMany().SetOrdered(false)
+	pending := reqs
 	for try := range 50 {
 		if try > 0 {
-			// Two processes that keep drawing the same number must fall out
-			// of step; a little random wait does that.
+			// Two processes that keep drawing the same numbers must fall
+			// out of step; a little random wait does that.
 			time.Sleep(time.Duration(rand.IntN(2000*min(try, 10))) * time.Microsecond)
+		}
+		n := int64(len(pending))
+		inc := bson.D{
+			{Key: "$inc", Value: bson.D{{Key: "seq", Value: n}}},
+			{Key: "$set", Value: bson.D{{Key: "at", Value: now()}}},
 		}
 		var ctr counterDoc
 		err := l.counters.FindOneAndUpdate(ctx, byID(counterID), inc, opts).Decode(&ctr)
 		if mongo.IsDuplicateKeyError(err) {
-			continue
+			continue // another process created the counter at the same time
 		} else if err != nil {
 			return translate(err, "Change", "record change")
 		}
-		_, err = l.changes.InsertOne(ctx, changeDoc{ID: seqKey(ctr.Seq), Seq: ctr.Seq, Kind: kind, RecordID: id, At: now()})
-		if mongo.IsDuplicateKeyError(err) {
-			continue
+		first, at := ctr.Seq-n+1, now()
+		docs := make([]changeDoc, n)
+		for i, r := range pending {
+			seq := first + int64(i)
+			docs[i] = changeDoc{ID: seqKey(seq), Seq: seq, Kind: r.kind, RecordID: r.id, At: at}
 		}
-		return translate(err, "Change", "record change")
+		_, err = l.changes.InsertMany(ctx, docs, insert)
+		if err == nil {
+			return nil
+		}
+		// Another process drew some of these numbers: draw again for the
+		// documents that collided, and only for them (the others are in).
+		dups, ok := duplicateIndexes(err)
+		if !ok {
+			return translate(err, "Change", "record change")
+		}
+		// A collision means another process read the counter when we did
+		// and one $inc overwrote the other. If ours was lost to a smaller
+		// block, the counter now stops below documents of ours (or of a
+		// bigger foreign block) that are in, and readers, which stop at
+		// the counter, would not see them until some later write pushed it
+		// past. So push it past every document now; the block is full (each
+		// number holds ours or the other process's), and the documents above
+		// it, if any, run on from its end.
+		if err := l.raiseCounter(ctx, first+n-1); err != nil {
+			return err
+		}
+		again := make([]changeReq, 0, len(dups))
+		for _, i := range dups {
+			again = append(again, pending[i])
+		}
+		pending = again
 	}
 	return fmt.Errorf("record change: could not draw a sequence number")
+}
+
+// raiseCounter sets the counter to at least the last of the run of change
+// documents that includes from (which is in), for commitChanges after a
+// collision. The run is found by doubling then bisecting, a few lookups by
+// key however long it is.
+func (l *changeLog) raiseCounter(ctx context.Context, from int64) error {
+	exists := func(seq int64) (bool, error) {
+		err := l.changes.FindOne(ctx, byID(seqKey(seq))).Err()
+		if noDocuments(err) {
+			return false, nil
+		}
+		return err == nil, translate(err, "Change", "record change")
+	}
+	lo, step := from, int64(1) // lo is in
+	for {
+		ok, err := exists(lo + step)
+		if err != nil {
+			return err
+		} else if !ok {
+			break
+		}
+		lo += step
+		step *= 2
+	}
+	for hi := lo + step; hi-lo > 1; { // hi is missing
+		mid := lo + (hi-lo)/2
+		ok, err := exists(mid)
+		if err != nil {
+			return err
+		} else if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	_, err := l.counters.UpdateOne(ctx, byID(counterID), bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: lo}}}})
+	return translate(err, "Change", "record change")
+}
+
+// duplicateIndexes returns the positions of the documents an InsertMany
+// refused as duplicate keys, and false if it failed in any other way too (a
+// write concern error, another write error, or no per-document errors at all),
+// when nothing can be said about which documents are in.
+func duplicateIndexes(err error) ([]int, bool) {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return nil, false
+	}
+	out := make([]int, 0, len(bwe.WriteErrors))
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we.WriteError) {
+			return nil, false
+		}
+		out = append(out, we.Index)
+	}
+	return out, true
 }
 
 // Changes implements domain.Store. It returns at most MaxChanges changes, in

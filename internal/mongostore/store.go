@@ -28,6 +28,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
+	"github.com/bettermatch/bettermatch/internal/groupcommit"
 )
 
 const (
@@ -178,6 +179,7 @@ func (s *Store) init(ctx context.Context) error {
 	}
 	s.batchReads = !s.ferret || s.idScan
 	s.log = changeLog{changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
+	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
 
 	// Lists by challenge, by SME and by user; FerretDB accepts and ignores
 	// them for these queries, MongoDB uses them.

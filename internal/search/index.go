@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
+	"github.com/bettermatch/bettermatch/internal/groupcommit"
 )
 
 // Keys in the index's internal storage.
@@ -31,7 +32,21 @@ type Index struct {
 
 	mu    sync.RWMutex
 	langs map[string]bool // languages of indexed records: the fields a query searches
+
+	// writes group-commits Index and Remove (see commitWrites).
+	writes *groupcommit.Group[write]
 }
+
+// write is one Index or Remove call waiting for its commit.
+type write struct {
+	b     *bleve.Batch
+	langs map[string]bool // languages of the records b indexes
+}
+
+// maxWriteGroup caps how many calls one commit merges: a bleve batch is
+// analysed and written as one segment, and past a few hundred small calls a
+// bigger one gains nothing.
+const maxWriteGroup = 256
 
 var _ domain.SearchIndex = (*Index)(nil)
 
@@ -75,6 +90,7 @@ func OpenMem() (*Index, error) {
 
 func newIndex(idx bleve.Index, fresh bool) *Index {
 	x := &Index{idx: idx, fresh: fresh, an: NewAnalyzer(), langs: map[string]bool{"en": true}}
+	x.writes = groupcommit.New(maxWriteGroup, x.commitWrites)
 	if !fresh {
 		for _, lang := range languages {
 			if n, err := x.countTerm(fieldLang, lang); err == nil && n > 0 {
@@ -181,7 +197,9 @@ func removeIndexDir(path string) error {
 	return os.RemoveAll(filepath.Clean(path))
 }
 
-// Index adds or replaces records in one batch.
+// Index adds or replaces records. It returns once they are in a committed
+// (durable, searchable) batch, which it may share with concurrent Index and
+// Remove calls: see commitWrites.
 func (x *Index) Index(ctx context.Context, recs ...domain.Record) error {
 	if len(recs) == 0 {
 		return nil
@@ -196,6 +214,8 @@ func (x *Index) Index(ctx context.Context, recs ...domain.Record) error {
 		if err != nil {
 			return err
 		}
+		// Mapping the document happens here, in the caller, so concurrent
+		// callers do it in parallel; commitWrites only merges.
 		if err := b.Index(docID(kind, id), doc); err != nil {
 			return fmt.Errorf("search: index %s %s: %w", kind, id, err)
 		}
@@ -204,18 +224,14 @@ func (x *Index) Index(ctx context.Context, recs ...domain.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := x.idx.Batch(b); err != nil {
+	if err := x.writes.Do(write{b: b, langs: seen}); err != nil {
 		return fmt.Errorf("search: index batch: %w", err)
 	}
-	x.mu.Lock()
-	for lang := range seen {
-		x.langs[lang] = true
-	}
-	x.mu.Unlock()
 	return nil
 }
 
-// Remove deletes a record; removing one that is not there is not an error.
+// Remove deletes a record; removing one that is not there is not an error. It
+// returns once the deletion is committed, like Index.
 func (x *Index) Remove(ctx context.Context, kind, id string) error {
 	if kinds[kind] == nil {
 		return unknownKind(kind)
@@ -223,9 +239,49 @@ func (x *Index) Remove(ctx context.Context, kind, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := x.idx.Delete(docID(kind, id)); err != nil {
+	b := x.idx.NewBatch()
+	b.Delete(docID(kind, id))
+	if err := x.writes.Do(write{b: b}); err != nil {
 		return fmt.Errorf("search: remove %s %s: %w", kind, id, err)
 	}
+	return nil
+}
+
+// commitWrites applies the batches of concurrent Index and Remove calls as one
+// bleve batch: one segment, one persist (and fsync) for all of them instead of
+// one each in a row, which is what a write cost under load.
+//
+// Durability and read-your-writes: bleve's Batch returns only once the merged
+// batch is persisted (batches are not unsafe_batch, see scorchConfig) and
+// introduced into the snapshot searches read, and every caller waits for the
+// commit that holds its batch. So when Index or Remove returns, the change is
+// on disk and a search finds it, as when each call had its own batch.
+//
+// The batches are merged in the order the calls arrived, and a later
+// operation on a document replaces an earlier one in the merged batch, so the
+// outcome is the one applying them one by one in that order would give. (Two
+// concurrent calls for one record were never ordered anyway; the change log's
+// catch-up rereads the record from the store.)
+func (x *Index) commitWrites(ws []write) error {
+	b := ws[0].b
+	if len(ws) > 1 {
+		b = x.idx.NewBatch()
+		for _, w := range ws {
+			b.Merge(w.b)
+		}
+	}
+	if err := x.idx.Batch(b); err != nil {
+		return err
+	}
+	// Before the callers are released, so a search right after Index also
+	// looks in the fields of a record's language.
+	x.mu.Lock()
+	for _, w := range ws {
+		for lang := range w.langs {
+			x.langs[lang] = true
+		}
+	}
+	x.mu.Unlock()
 	return nil
 }
 

@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
@@ -168,4 +170,45 @@ func TestOpenLeavesOtherDirectoriesAlone(t *testing.T) {
 	empty := t.TempDir()
 	x := mustOpen(t, empty, true)
 	_ = x.Close()
+}
+
+// Concurrent writers share batches (commitWrites), and still each finds its
+// own write the moment Index or Remove returns, and finds it after a reopen.
+func TestConcurrentWritesReadTheirOwn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	x := mustOpen(t, path, true)
+	ctx := context.Background()
+	const writers = 40
+	word := func(i int) string { return fmt.Sprintf("zq%cword%c", 'a'+i%26, 'a'+i/26) }
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			rec := sme(fmt.Sprint("w", i), 1, domain.SMEInput{Name: "Writer", Summary: "Makes " + word(i) + "."})
+			if err := x.Index(ctx, rec); err != nil {
+				t.Error(err)
+				return
+			}
+			if got := ids(mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: word(i)})); len(got) != 1 {
+				t.Errorf("writer %d: search right after Index found %q", i, got)
+			}
+			if i%4 != 0 {
+				return
+			}
+			if err := x.Remove(ctx, domain.KindSME, rec.ID); err != nil {
+				t.Error(err)
+				return
+			}
+			if got := ids(mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: word(i)})); len(got) != 0 {
+				t.Errorf("writer %d: search right after Remove found %q", i, got)
+			}
+		})
+	}
+	wg.Wait()
+	mustCount(t, x, domain.KindSME, writers-writers/4)
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x = mustOpen(t, path, false)
+	defer x.Close()
+	mustCount(t, x, domain.KindSME, writers-writers/4)
 }

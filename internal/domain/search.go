@@ -20,6 +20,13 @@ type SearchRequest struct {
 	Offset    int
 	// Sort is "" (relevance, then newest) or "newest" or "deadline".
 	Sort string
+	// Facets names facet fields to count besides the kind's default ones
+	// (SMEs: region, size; challenges: theme, status, region; courses: mode,
+	// region, funded). The others — SMEs' skills and capabilities,
+	// challenges' organisation, courses' skills — have many distinct values
+	// and cost more than the rest of a search, so they are counted only when
+	// asked for.
+	Facets []string
 }
 
 // SearchResult is one page of hits.
@@ -34,6 +41,10 @@ type SearchHit struct {
 	ID         string
 	Score      float64
 	Highlights map[string][]string
+	// Source is the record's JSON as it was indexed (the domain record, as the
+	// API serves it), so a search page needs no database reads. Nil when the
+	// index does not have it.
+	Source []byte
 }
 
 // FacetCount is how many hits have one value of a facet field.

@@ -113,14 +113,19 @@ func BenchmarkIndex100k(b *testing.B) {
 	}
 }
 
-func BenchmarkSearch100k(b *testing.B) {
+func BenchmarkSearch100k(b *testing.B) { benchSearch(b, benchDocs) }
+
+// BenchmarkSearch10k is the load test's size (10k SMEs).
+func BenchmarkSearch10k(b *testing.B) { benchSearch(b, 10_000) }
+
+func benchSearch(b *testing.B, docs int) {
 	x, err := Open(filepath.Join(b.TempDir(), "index"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer x.Close()
-	indexBench(b, x, benchDocs)
-	if n, err := x.Count(domain.KindSME); err != nil || n != benchDocs {
+	indexBench(b, x, docs)
+	if n, err := x.Count(domain.KindSME); err != nil || n != docs {
 		b.Fatalf("Count = %d, %v", n, err)
 	}
 	settle(b, x)
@@ -135,10 +140,12 @@ func BenchmarkSearch100k(b *testing.B) {
 		{"5words+filters", domain.SearchRequest{Q: "air quality sensor network dashboard",
 			Filters: map[string][]string{"region": {"Genoa", "Tartu"}, "size": {"small"}}}},
 		{"all+facets newest", domain.SearchRequest{}},
+		{"1word", domain.SearchRequest{Q: "sensor"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			bc.req.Kind = domain.KindSME
 			var total int
+			b.ReportAllocs()
 			for range b.N {
 				res, err := x.Search(ctx, bc.req)
 				if err != nil {

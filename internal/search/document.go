@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,8 +30,9 @@ func recordLang(lang string) string {
 }
 
 // toDoc turns a record into the document bleve indexes. Only what a search
-// filters, facets, sorts or matches on goes in; empty values are left out so
-// they show up neither as terms nor as facet values.
+// filters, facets, sorts or matches on is indexed; empty values are left out so
+// they show up neither as terms nor as facet values. The whole record goes in
+// as JSON too (fieldSource, stored only), to be returned with the hits.
 func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err error) {
 	d := docFields{}
 	text := docFields{}
@@ -89,6 +91,11 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 	if id == "" {
 		return "", "", "", nil, fmt.Errorf("search: %s without an id", kind)
 	}
+	src, err := json.Marshal(rec)
+	if err != nil {
+		return "", "", "", nil, fmt.Errorf("search: encode %s %s: %w", kind, id, err)
+	}
+	d[fieldSource] = string(src)
 	d[fieldKind] = kind
 	d[fieldLang] = lang
 	d[lang] = map[string]any(text)

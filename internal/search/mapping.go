@@ -12,7 +12,9 @@ import (
 // mappingVersion is kept in the index's internal storage. Bump it whenever the
 // mapping or the documents built by toDoc change: Open then throws the old index
 // away and reports Fresh, so the caller rebuilds it from the store.
-const mappingVersion = "1"
+//
+// 2: records carry their JSON in fieldSource, and search hits return it.
+const mappingVersion = "2"
 
 // One index holds all three kinds rather than three indexes: one directory to
 // open, recover and stamp, one batch for a mixed rebuild, and the kinds share
@@ -26,6 +28,9 @@ const (
 	fieldNewest   = "newest"   // date for "newest first"
 	fieldDeadline = "deadline" // date for "soonest first"
 	fieldCPV      = "cpv"
+	// fieldSource is the record's JSON, stored but not indexed: search results
+	// are filled in from it instead of reading every hit from the database.
+	fieldSource = "_source"
 )
 
 // Language sub-documents. bleve picks one analyzer per field path, not per
@@ -51,27 +56,34 @@ const (
 
 // kindSpec is what the index knows about one kind of record.
 type kindSpec struct {
-	text   []textField
-	facets []string        // keyword fields returned as facets, in display order
-	filter map[string]bool // fields a SearchRequest may filter on
-	cpv    bool            // records carry CPV codes
+	text []textField
+	// facets are counted on every search, in display order: few distinct
+	// values each, so cheap to count.
+	facets []string
+	// extraFacets are counted only when a SearchRequest asks for them. They are
+	// free-text lists or names with thousands of distinct values: counting them
+	// visits much more doc-value data per hit and sorts a map of every value,
+	// which was the larger part of a search's time (see BenchmarkSearch10k).
+	extraFacets []string
+	filter      map[string]bool // fields a SearchRequest may filter on
+	cpv         bool            // records carry CPV codes
 }
 
 var kinds = map[string]*kindSpec{
 	domain.KindSME: newKindSpec(
 		[]textField{{"name", boostTitle}, {"capabilities", boostList}, {"skills", boostList}, {"summary", boostSummary}, {"description", boostProse}},
-		[]string{"region", "size", "skills", "capabilities"}, true),
+		[]string{"region", "size"}, []string{"skills", "capabilities"}, true),
 	domain.KindChallenge: newKindSpec(
 		[]textField{{"title", boostTitle}, {"requiredCapabilities", boostList}, {"requiredSkills", boostList}, {"summary", boostSummary}, {"description", boostProse}},
-		[]string{"theme", "status", "region", "organisation"}, true),
+		[]string{"theme", "status", "region"}, []string{"organisation"}, true),
 	domain.KindCourse: newKindSpec(
 		[]textField{{"title", boostTitle}, {"skills", boostList}, {"description", boostProse}},
-		[]string{"mode", "region", "skills", "funded"}, false),
+		[]string{"mode", "region", "funded"}, []string{"skills"}, false),
 }
 
-func newKindSpec(text []textField, facets []string, cpv bool) *kindSpec {
-	k := &kindSpec{text: text, facets: facets, filter: map[string]bool{}, cpv: cpv}
-	for _, f := range facets {
+func newKindSpec(text []textField, facets, extraFacets []string, cpv bool) *kindSpec {
+	k := &kindSpec{text: text, facets: facets, extraFacets: extraFacets, filter: map[string]bool{}, cpv: cpv}
+	for _, f := range k.allFacets() {
 		k.filter[f] = true
 	}
 	if cpv {
@@ -80,9 +92,14 @@ func newKindSpec(text []textField, facets []string, cpv bool) *kindSpec {
 	return k
 }
 
+// allFacets is every facet field of the kind, counted by default or not.
+func (k *kindSpec) allFacets() []string {
+	return append(append([]string(nil), k.facets...), k.extraFacets...)
+}
+
 // newMapping builds the index mapping. Nothing is dynamic: a field is indexed
-// only if it is named here, and only the highlighted text is stored (the caller
-// loads records from the store by id).
+// only if it is named here. Stored are the highlighted text and the record's
+// JSON (fieldSource), from which search results are filled in.
 func newMapping() *mapping.IndexMappingImpl {
 	m := bleve.NewIndexMapping()
 	m.TypeField = fieldKind
@@ -105,9 +122,10 @@ func (k *kindSpec) documentMapping() *mapping.DocumentMapping {
 	if k.cpv {
 		d.AddFieldMappingsAt(fieldCPV, keywordField(false))
 	}
-	for _, f := range k.facets {
+	for _, f := range k.allFacets() {
 		d.AddFieldMappingsAt(f, keywordField(true)) // facets read doc values
 	}
+	d.AddFieldMappingsAt(fieldSource, sourceField())
 	for _, lang := range languages {
 		sub := bleve.NewDocumentStaticMapping()
 		for _, f := range k.text {
@@ -138,6 +156,20 @@ func keywordField(docValues bool) *mapping.FieldMapping {
 	f.IncludeTermVectors = false
 	f.IncludeInAll = false
 	f.DocValues = docValues
+	return f
+}
+
+// sourceField is stored only: never searched, sorted or faceted on, so it costs
+// no analysis, no terms and no doc values, just its bytes in the segment's
+// stored section (compressed), read for the hits of the page.
+func sourceField() *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = keyword.Name
+	f.Index = false
+	f.Store = true
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = false
 	return f
 }
 

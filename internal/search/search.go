@@ -36,6 +36,10 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	if err != nil {
 		return nil, err
 	}
+	facets, err := facetFields(spec, req)
+	if err != nil {
+		return nil, err
+	}
 	clauses, err := parseQuery(req.Q)
 	if err != nil {
 		return nil, err
@@ -47,7 +51,7 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 		b := queryBuilder{spec: spec, langs: langs, an: x.an, known: x.termKnown}
 		q, pos, ok := b.textQuery(clauses)
 		if !ok {
-			return emptyResult(spec), nil
+			return emptyResult(facets), nil
 		}
 		main, positive = q, pos
 	}
@@ -60,14 +64,16 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 		return nil, err
 	}
 	sr.SortByCustom(order)
-	for _, f := range spec.facets {
+	for _, f := range facets {
 		sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
 	}
+	// Stored fields are loaded only for the page's hits, after collection.
+	sr.Fields = []string{fieldSource}
 	res, err := x.idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, searchErr(ctx, err)
 	}
-	out := toResult(spec, res)
+	out := toResult(facets, res)
 	if positive && len(res.Hits) > 0 {
 		if err := x.highlight(ctx, main, req.Kind, langs, out.Hits); err != nil {
 			return nil, err
@@ -187,6 +193,23 @@ func filterQuery(spec *kindSpec, req domain.SearchRequest) (query.Query, error) 
 	return query.NewConjunctionQuery(and), nil
 }
 
+// facetFields is the kind's default facets and the extra ones req asks for.
+func facetFields(spec *kindSpec, req domain.SearchRequest) ([]string, error) {
+	out := spec.facets
+	for _, f := range req.Facets {
+		if slices.Contains(out, f) {
+			continue
+		}
+		if !slices.Contains(spec.extraFacets, f) {
+			v := domain.Validation{}
+			v.Add("facets", "%q is not a facet of %s search", f, req.Kind)
+			return nil, v.Err()
+		}
+		out = append(slices.Clip(out), f) // never append into spec.facets
+	}
+	return out, nil
+}
+
 func term(field, value string) query.Query {
 	q := query.NewTermQuery(value)
 	q.SetField(field)
@@ -215,14 +238,18 @@ func sortOrder(sort string, hasText bool) (search.SortOrder, error) {
 	return nil, v.Err()
 }
 
-func toResult(spec *kindSpec, res *bleve.SearchResult) *domain.SearchResult {
-	out := emptyResult(spec)
+func toResult(facets []string, res *bleve.SearchResult) *domain.SearchResult {
+	out := emptyResult(facets)
 	out.Total = int(res.Total)
 	out.Hits = make([]domain.SearchHit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, domain.SearchHit{ID: recordID(h.ID), Score: h.Score})
+		hit := domain.SearchHit{ID: recordID(h.ID), Score: h.Score}
+		if src, ok := h.Fields[fieldSource].(string); ok && src != "" {
+			hit.Source = []byte(src)
+		}
+		out.Hits = append(out.Hits, hit)
 	}
-	for _, f := range spec.facets {
+	for _, f := range facets {
 		fr := res.Facets[f]
 		if fr == nil || fr.Terms == nil {
 			continue
@@ -234,11 +261,11 @@ func toResult(spec *kindSpec, res *bleve.SearchResult) *domain.SearchResult {
 	return out
 }
 
-// emptyResult has every facet of the kind, with no values, so callers can
+// emptyResult has every facet asked for, with no values, so callers can
 // range over them without nil checks.
-func emptyResult(spec *kindSpec) *domain.SearchResult {
+func emptyResult(facets []string) *domain.SearchResult {
 	r := &domain.SearchResult{Hits: []domain.SearchHit{}, Facets: map[string][]domain.FacetCount{}}
-	for _, f := range spec.facets {
+	for _, f := range facets {
 		r.Facets[f] = []domain.FacetCount{}
 	}
 	return r

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -89,13 +90,29 @@ func TestSearchFacetsAndFilters(t *testing.T) {
 	x := mustOpenMem(t, append(smes(), challenges()...)...)
 	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME})
 	want := map[string][]domain.FacetCount{
-		"region":       {fc("Birmingham", 2), fc("Genoa", 2), fc("Gävle", 1), fc("Tartu", 1)},
-		"size":         {fc("micro", 3), fc("small", 2), fc("medium", 1)},
-		"skills":       {fc("Python", 2), fc("IoT", 1), fc("PostgreSQL", 1)},
-		"capabilities": {fc("analisi dei dati", 1), fc("counting", 1), fc("reporting", 1), fc("route planning", 1), fc("sensor networks", 1)},
+		"region": {fc("Birmingham", 2), fc("Genoa", 2), fc("Gävle", 1), fc("Tartu", 1)},
+		"size":   {fc("micro", 3), fc("small", 2), fc("medium", 1)},
 	}
 	if !reflect.DeepEqual(res.Facets, want) {
-		t.Errorf("facets:\n got %v\nwant %v", res.Facets, want)
+		t.Errorf("default facets:\n got %v\nwant %v", res.Facets, want)
+	}
+	// The many-valued facets only when asked for; naming a default one is harmless.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Facets: []string{"skills", "capabilities", "region"}})
+	want["skills"] = []domain.FacetCount{fc("Python", 2), fc("IoT", 1), fc("PostgreSQL", 1)}
+	want["capabilities"] = []domain.FacetCount{fc("analisi dei dati", 1), fc("counting", 1), fc("reporting", 1), fc("route planning", 1), fc("sensor networks", 1)}
+	if !reflect.DeepEqual(res.Facets, want) {
+		t.Errorf("facets with skills and capabilities:\n got %v\nwant %v", res.Facets, want)
+	}
+	// Facets asked for are there (empty) even when nothing matches.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "the", Facets: []string{"skills"}})
+	if got, ok := res.Facets["skills"]; !ok || len(got) != 0 || len(res.Facets) != 3 {
+		t.Errorf("facets of an empty result = %v", res.Facets)
+	}
+	for _, f := range []string{"theme", "nope", "cpv"} {
+		_, err := x.Search(context.Background(), domain.SearchRequest{Kind: domain.KindSME, Facets: []string{f}})
+		if domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("facet %q: err = %v, want EINVALID", f, err)
+		}
 	}
 
 	tests := []struct {
@@ -139,6 +156,31 @@ func TestSearchFacetsAndFilters(t *testing.T) {
 		_, err := x.Search(context.Background(), domain.SearchRequest{Kind: kind, Filters: map[string][]string{f: {"x"}}})
 		if domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%s filter %q: err = %v, want EINVALID", kind, f, err)
+		}
+	}
+}
+
+// Every hit carries its record's JSON, so callers need not read it again.
+func TestSearchSource(t *testing.T) {
+	recs := append(smes(), challenges()...)
+	recs[0].(*domain.SME).Owner = "u1"
+	x := mustOpenMem(t, recs...)
+	want := map[string]domain.Record{}
+	for _, r := range recs {
+		want[r.RecordMeta().ID] = r
+	}
+	for _, req := range []domain.SearchRequest{
+		{Kind: domain.KindSME}, {Kind: domain.KindSME, Q: "air"}, {Kind: domain.KindChallenge, AllDrafts: true},
+	} {
+		res := mustSearch(t, x, req)
+		if len(res.Hits) == 0 {
+			t.Fatalf("%+v: no hits", req)
+		}
+		for _, h := range res.Hits {
+			wantJSON, _ := json.Marshal(want[h.ID])
+			if string(h.Source) != string(wantJSON) {
+				t.Errorf("%+v: %s source\n got %s\nwant %s", req, h.ID, h.Source, wantJSON)
+			}
 		}
 	}
 }
@@ -263,6 +305,12 @@ func TestIndexReplaceRemoveCount(t *testing.T) {
 	count(domain.KindSME, 6)
 	if got := ids(mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "schools"})); len(got) != 0 {
 		t.Errorf("after replace, schools finds %q", got)
+	}
+	// The stored JSON is the record as last indexed.
+	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "bicycles"})
+	var got domain.SME
+	if len(res.Hits) != 1 || json.Unmarshal(res.Hits[0].Source, &got) != nil || got.Summary != s.Summary {
+		t.Errorf("after replace, hits = %+v", res.Hits)
 	}
 	if err := x.Remove(ctx, domain.KindSME, "airsense"); err != nil {
 		t.Fatal(err)

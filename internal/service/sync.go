@@ -16,15 +16,24 @@ const AllOfKind = "*"
 // and notes the write for other processes. The store write has already
 // succeeded, so an index failure is logged, not returned: the change log makes
 // the sync loop retry it.
+//
+// The note and the index write run at the same time, and both are done when
+// afterWrite returns (so the note is in the log, and a search finds the
+// record, before the write is acknowledged). Neither needs the other first:
+// the note only tells readers to reread the record from the store, which
+// already holds it, and a crash between them is covered by the note the store
+// wrote before the record (see mongostore's intend). Each is group-committed
+// with concurrent writers' (RecordChange, search.Index), so running them side
+// by side costs one commit's wait instead of two in a row.
 func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record) error {
 	ctx = context.WithoutCancel(ctx)
-	if err := s.store.RecordChange(ctx, kind, rec.RecordMeta().ID); err != nil {
-		s.log.ErrorContext(ctx, "record change", "kind", kind, "id", rec.RecordMeta().ID, "err", err)
-	}
+	id := rec.RecordMeta().ID
+	noted := s.noteChange(ctx, kind, id)
 	s.matcher.Put(rec)
 	if err := s.index.Index(ctx, rec); err != nil {
-		s.log.ErrorContext(ctx, "index record", "kind", kind, "id", rec.RecordMeta().ID, "err", err)
+		s.log.ErrorContext(ctx, "index record", "kind", kind, "id", id, "err", err)
 	}
+	<-noted
 	s.embedLater(kind, rec)
 	s.invalidateStats()
 	return nil
@@ -32,16 +41,28 @@ func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record
 
 func (s *Service) afterDelete(ctx context.Context, kind, id string) error {
 	ctx = context.WithoutCancel(ctx)
-	if err := s.store.RecordChange(ctx, kind, id); err != nil {
-		s.log.ErrorContext(ctx, "record change", "kind", kind, "id", id, "err", err)
-	}
+	noted := s.noteChange(ctx, kind, id)
 	s.matcher.Remove(kind, id)
 	if err := s.index.Remove(ctx, kind, id); err != nil {
 		s.log.ErrorContext(ctx, "unindex record", "kind", kind, "id", id, "err", err)
 	}
+	<-noted
 	s.embedGone(kind, id)
 	s.invalidateStats()
 	return nil
+}
+
+// noteChange records the change in the background; the channel is closed once
+// it is in the log (or its failure is logged).
+func (s *Service) noteChange(ctx context.Context, kind, id string) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.store.RecordChange(ctx, kind, id); err != nil {
+			s.log.ErrorContext(ctx, "record change", "kind", kind, "id", id, "err", err)
+		}
+	}()
+	return done
 }
 
 // Progress reports bulk work: what is being done and how far it got.

@@ -251,11 +251,13 @@ type ChallengeQuery struct {
 	Theme, Status, Region string
 	Sort                  string
 	Limit, Offset         int
+	// Facets asks for facets beyond the default ones (see domain.SearchRequest.Facets).
+	Facets []string
 }
 
 // SearchChallenges lists the challenges the caller may see that match q.
 func (s *Service) SearchChallenges(ctx context.Context, a *domain.User, q ChallengeQuery) (*Page[*domain.Challenge], error) {
-	req := domain.SearchRequest{Kind: domain.KindChallenge, Q: q.Q, Limit: q.Limit, Offset: q.Offset, Sort: q.Sort,
+	req := domain.SearchRequest{Kind: domain.KindChallenge, Q: q.Q, Limit: q.Limit, Offset: q.Offset, Sort: q.Sort, Facets: q.Facets,
 		Filters: filters("theme", q.Theme, "status", q.Status, "region", q.Region)}
 	if isAdmin(a) {
 		req.AllDrafts = true

@@ -101,11 +101,13 @@ func (s *Service) DeleteCourse(ctx context.Context, a *domain.User, id string, i
 type CourseQuery struct {
 	Q, Skill, Mode, Region string
 	Limit, Offset          int
+	// Facets asks for facets beyond the default ones (see domain.SearchRequest.Facets).
+	Facets []string
 }
 
 // SearchCourses lists courses matching q.
 func (s *Service) SearchCourses(ctx context.Context, q CourseQuery) (*Page[*domain.Course], error) {
-	req := domain.SearchRequest{Kind: domain.KindCourse, Q: q.Q, Limit: q.Limit, Offset: q.Offset,
+	req := domain.SearchRequest{Kind: domain.KindCourse, Q: q.Q, Limit: q.Limit, Offset: q.Offset, Facets: q.Facets,
 		Filters: filters("skills", q.Skill, "mode", q.Mode, "region", q.Region)}
 	return search(ctx, s, req, s.store.Courses(), func(c *domain.Course) (*domain.Course, bool) { return c, true })
 }

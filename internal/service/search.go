@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"strings"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
@@ -24,9 +26,17 @@ func filters(pairs ...string) map[string][]string {
 	return f
 }
 
-// search runs req on the index and loads the hits by id from the store (the
-// source of truth), dropping any the caller may not see (view returns nil) or
-// that vanished since they were indexed.
+// search runs req on the index and returns the hits the caller may see (view
+// says whether, and what of them).
+//
+// The records come from the JSON the index keeps with each hit rather than from
+// the store: reading twenty records by id per search page was most of the
+// database's work under load. That copy is as fresh as the index itself, which
+// already decides what a search finds and in which order: this process indexes
+// every write as it makes it, and other processes' writes arrive with the next
+// change sync, within seconds. Hits without a copy (an index built before it
+// was kept, or one that does not decode) are read from the store as before, and
+// dropped if they vanished since they were indexed.
 func search[T domain.Record](ctx context.Context, s *Service, req domain.SearchRequest, c domain.Collection[T], view func(T) (T, bool)) (*Page[T], error) {
 	req.Limit, req.Offset = ClampPage(req.Limit, req.Offset)
 	if len(req.Q) > 500 {
@@ -36,7 +46,7 @@ func search[T domain.Record](ctx context.Context, s *Service, req domain.SearchR
 	if err != nil {
 		return nil, err
 	}
-	recs, found, err := loadAll(ctx, c, hitIDs(res.Hits))
+	recs, found, err := hitRecords(ctx, c, res.Hits)
 	if err != nil {
 		return nil, err
 	}
@@ -58,12 +68,46 @@ func search[T domain.Record](ctx context.Context, s *Service, req domain.SearchR
 	return p, nil
 }
 
-func hitIDs(hits []domain.SearchHit) []string {
-	ids := make([]string, len(hits))
+// hitRecords decodes each hit's record from its Source, reading from the store
+// only those without one; found says which exist.
+func hitRecords[T domain.Record](ctx context.Context, c domain.Collection[T], hits []domain.SearchHit) ([]T, []bool, error) {
+	recs := make([]T, len(hits))
+	found := make([]bool, len(hits))
+	var missing []int // positions of hits to read from the store
 	for i, h := range hits {
-		ids[i] = h.ID
+		if len(h.Source) == 0 {
+			missing = append(missing, i)
+			continue
+		}
+		rec := newRecord[T]()
+		if json.Unmarshal(h.Source, rec) == nil && rec.RecordMeta().ID == h.ID {
+			recs[i], found[i] = rec, true
+			continue
+		}
+		missing = append(missing, i)
 	}
-	return ids
+	if len(missing) == 0 {
+		return recs, found, nil
+	}
+	ids := make([]string, len(missing))
+	for j, i := range missing {
+		ids[j] = hits[i].ID
+	}
+	loaded, ok, err := loadAll(ctx, c, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for j, i := range missing {
+		recs[i], found[i] = loaded[j], ok[j]
+	}
+	return recs, found, nil
+}
+
+// newRecord allocates an empty record; T is a pointer to a record struct, as
+// every collection's is. Decoding into it (not into a *T) keeps a JSON null
+// from leaving a nil record behind.
+func newRecord[T domain.Record]() T {
+	return reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
 }
 
 // loadAll reads records by id, in order, a few at a time in parallel (each is a

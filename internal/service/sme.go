@@ -157,11 +157,13 @@ func (s *Service) MySME(ctx context.Context, a *domain.User) (*domain.SME, error
 type SMEQuery struct {
 	Q, Region, Size string
 	Limit, Offset   int
+	// Facets asks for facets beyond the default ones (see domain.SearchRequest.Facets).
+	Facets []string
 }
 
 // SearchSMEs lists public profiles matching q.
 func (s *Service) SearchSMEs(ctx context.Context, a *domain.User, q SMEQuery) (*Page[*domain.SME], error) {
-	req := domain.SearchRequest{Kind: domain.KindSME, Q: q.Q, Limit: q.Limit, Offset: q.Offset,
+	req := domain.SearchRequest{Kind: domain.KindSME, Q: q.Q, Limit: q.Limit, Offset: q.Offset, Facets: q.Facets,
 		Filters: filters("region", q.Region, "size", q.Size)}
 	return search(ctx, s, req, s.store.SMEs(), func(sme *domain.SME) (*domain.SME, bool) {
 		return s.smeView(a, sme), true

@@ -101,6 +101,23 @@ func TestJourneys(t *testing.T) {
 	if found.get("total") != float64(1) || found.items()[0]["id"] != smeID || found.get("facets") == nil {
 		t.Fatalf("search smes = %s", found.Raw)
 	}
+	// Search results come from the index's copy of the record, through the same
+	// view as a read: the owner only for the owner.
+	if found.items()[0]["owner"] != nil {
+		t.Fatalf("public search shows the owner: %s", found.Raw)
+	}
+	if mine := a.want(200, a.do("GET", "/api/v1/smes?q=sensor", smeTok, nil)); mine.items()[0]["owner"] == nil {
+		t.Fatalf("owner's search hides the owner: %s", mine.Raw)
+	}
+	// Skills and capabilities are counted only when asked for.
+	facets := func(r reply) map[string]any { f, _ := r.get("facets").(map[string]any); return f }
+	if f := facets(found); f["skills"] != nil || f["region"] == nil {
+		t.Fatalf("default facets = %v", f)
+	}
+	if f := facets(a.want(200, a.do("GET", "/api/v1/smes?q=sensor&facets=skills,capabilities", "", nil))); f["skills"] == nil || f["capabilities"] == nil {
+		t.Fatalf("facets=skills,capabilities: %v", f)
+	}
+	a.want(422, a.do("GET", "/api/v1/smes?facets=theme", "", nil))
 
 	// --- Challenges ---
 	ch := a.want(201, a.do("POST", "/api/v1/challenges", offTok, challengeBody("Clean air around schools", deadline)))

@@ -32,6 +32,7 @@ func (s *Server) searchChallenges(c echo.Context) error {
 	if asCSV, err := wantCSV(c); err != nil || asCSV {
 		return orCSV(err, func() error { return s.challengesCSV(c, q) })
 	}
+	q.Facets = facetsParam(c) // CSV has no facets: only a page counts them
 	page, err := s.svc.SearchChallenges(c.Request().Context(), actor(c), q)
 	return list(c, page, err)
 }

@@ -27,6 +27,7 @@ func (s *Server) searchCourses(c echo.Context) error {
 	if asCSV, err := wantCSV(c); err != nil || asCSV {
 		return orCSV(err, func() error { return s.coursesCSV(c, q) })
 	}
+	q.Facets = facetsParam(c) // CSV has no facets: only a page counts them
 	page, err := s.svc.SearchCourses(c.Request().Context(), q)
 	return list(c, page, err)
 }

@@ -184,6 +184,18 @@ func intParam(c echo.Context, name string) (int, error) {
 	return n, nil
 }
 
+// facetsParam is the facets= list of extra facets a search should count
+// (comma-separated); the index rejects names it does not know.
+func facetsParam(c echo.Context) []string {
+	var out []string
+	for _, f := range strings.Split(c.QueryParam("facets"), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func paging(c echo.Context) (limit, offset int, err error) {
 	if limit, err = intParam(c, "limit"); err != nil {
 		return

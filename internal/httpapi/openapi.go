@@ -130,7 +130,8 @@ func operations() []operation {
 		{method: "POST", path: v1 + "/users/:id/suspend", tag: "Accounts", summary: "Suspend an account (admin)", access: signedIn, status: 200, out: domain.User{}, errors: []int{401, 403, 404}},
 
 		{method: "GET", path: v1 + "/smes", tag: "SMEs", summary: "Search public SME profiles, with facets",
-			params: []param{searchQ, q("region", "Only this region (comma-separate several)."), qenum("size", "Only this size.", "micro", "small", "medium"), pLimit, pOffset, pFormat},
+			params: []param{searchQ, q("region", "Only this region (comma-separate several)."), qenum("size", "Only this size.", "micro", "small", "medium"), pLimit, pOffset, pFormat,
+				q("facets", "Facets to count besides region and size, comma-separated: skills, capabilities.")},
 			status: 200, out: pageSMEs, csv: true, errors: []int{422}},
 		{method: "POST", path: v1 + "/smes", tag: "SMEs", summary: "Create your company profile", access: signedIn, body: domain.SMEInput{}, status: 201, out: domain.SME{}, errors: []int{400, 401, 403, 409, 413, 422}},
 		{method: "GET", path: v1 + "/smes/:id", tag: "SMEs", summary: "Read a profile", status: 200, out: domain.SME{}, errors: []int{404}},
@@ -146,7 +147,8 @@ func operations() []operation {
 
 		{method: "GET", path: v1 + "/challenges", tag: "Challenges", summary: "Search challenges, with facets", desc: "Anyone sees published challenges; officers also their organisation's drafts.",
 			params: []param{searchQ, qenum("theme", "Only this theme.", domain.Themes...), qenum("status", "Only this status.", "draft", "open", "closed", "awarded", "cancelled"),
-				q("region", "Only this region."), qenum("sort", "Order: relevance (default), newest, or soonest deadline.", "newest", "deadline"), pLimit, pOffset, pFormat},
+				q("region", "Only this region."), qenum("sort", "Order: relevance (default), newest, or soonest deadline.", "newest", "deadline"), pLimit, pOffset, pFormat,
+				q("facets", "Facets to count besides theme, status and region: organisation.")},
 			status: 200, out: pageChallenges, csv: true, errors: []int{422}},
 		{method: "POST", path: v1 + "/challenges", tag: "Challenges", summary: "Draft a challenge (verified officer)", access: signedIn, body: domain.ChallengeInput{}, status: 201, out: domain.Challenge{}, errors: []int{400, 401, 403, 409, 413, 422}},
 		{method: "GET", path: v1 + "/challenges/:id", tag: "Challenges", summary: "Read a challenge", status: 200, out: domain.Challenge{}, errors: []int{404}},
@@ -175,7 +177,8 @@ func operations() []operation {
 			body: domain.ResponseUpdate{}, status: 200, out: domain.Response{}, errors: []int{400, 401, 403, 404, 409, 412, 422}},
 
 		{method: "GET", path: v1 + "/courses", tag: "Courses", summary: "Search courses, with facets",
-			params: []param{searchQ, q("skill", "Only courses teaching this skill."), qenum("mode", "Only this mode.", "online", "in-person", "blended"), q("region", "Only this region."), pLimit, pOffset, pFormat},
+			params: []param{searchQ, q("skill", "Only courses teaching this skill."), qenum("mode", "Only this mode.", "online", "in-person", "blended"), q("region", "Only this region."), pLimit, pOffset, pFormat,
+				q("facets", "Facets to count besides mode, region and funded: skills.")},
 			status: 200, out: pageCourses, csv: true, errors: []int{422}},
 		{method: "POST", path: v1 + "/courses", tag: "Courses", summary: "List a course (verified provider)", access: signedIn, body: domain.CourseInput{}, status: 201, out: domain.Course{}, errors: []int{400, 401, 403, 413, 422}},
 		{method: "GET", path: v1 + "/courses/:id", tag: "Courses", summary: "Read a course", status: 200, out: domain.Course{}, errors: []int{404}},

@@ -29,6 +29,7 @@ func (s *Server) searchSMEs(c echo.Context) error {
 	if asCSV, err := wantCSV(c); err != nil || asCSV {
 		return orCSV(err, func() error { return s.smesCSV(c, q) })
 	}
+	q.Facets = facetsParam(c) // CSV has no facets: only a page counts them
 	page, err := s.svc.SearchSMEs(c.Request().Context(), actor(c), q)
 	return list(c, page, err)
 }

@@ -35,7 +35,9 @@ func (s *Server) browseCourses(w http.ResponseWriter, r *http.Request) {
 	d := &coursesData{Query: q, Q: q.Get("q"), Skill: q.Get("skill"), Mode: q.Get("mode"), Region: q.Get("region")}
 	d.Filtered = d.Q != "" || d.Skill != "" || d.Mode != "" || d.Region != ""
 	f := newForm(q, "q", "Search courses")
-	res, err := s.svc.SearchCourses(r.Context(), service.CourseQuery{Q: d.Q, Skill: d.Skill, Mode: d.Mode, Region: d.Region, Limit: perPage, Offset: offset})
+	// The skills facet is not counted by default; this page lists it.
+	res, err := s.svc.SearchCourses(r.Context(), service.CourseQuery{Q: d.Q, Skill: d.Skill, Mode: d.Mode, Region: d.Region, Limit: perPage, Offset: offset,
+		Facets: []string{"skills"}})
 	if err != nil {
 		if !f.SetError(err) {
 			s.fail(w, r, err)

@@ -335,3 +335,40 @@ func TestIndexReplaceRemoveCount(t *testing.T) {
 		t.Error("indexing a user succeeded")
 	}
 }
+
+// TestRelevanceOrderByScoreEqualsFullSort: searchByScore (bleve sorts on the
+// score alone, ties broken afterwards) pages exactly as bleve's full sort on
+// score, newest and id, over records made to tie: few distinct texts, and
+// creation times that repeat.
+func TestRelevanceOrderByScoreEqualsFullSort(t *testing.T) {
+	texts := []string{"air quality sensors", "air quality sensors for schools", "traffic sensors", "air", "open data about air quality and traffic"}
+	var recs []domain.Record
+	for i := range 240 {
+		recs = append(recs, sme(fmt.Sprintf("s%03d", (i*7)%240), i%9, domain.SMEInput{Name: fmt.Sprintf("Co %d", i%3),
+			Summary: texts[i%len(texts)], Capabilities: []string{texts[(i/5)%len(texts)]}}))
+	}
+	x := mustOpenMem(t, recs...)
+	run := func(req domain.SearchRequest, window int) *domain.SearchResult {
+		defer func(w int) { maxScoreWindow = w }(maxScoreWindow)
+		maxScoreWindow = window
+		return mustSearch(t, x, req)
+	}
+	pages := 0
+	for _, q := range []string{"air", "air quality", "sensors", "traffic sensors", `"air quality" -schools`, "schools"} {
+		for _, pg := range [][2]int{{20, 0}, {20, 20}, {5, 0}, {5, 3}, {7, 91}, {100, 0}, {1, 0}} {
+			req := domain.SearchRequest{Kind: domain.KindSME, Q: q, Limit: pg[0], Offset: pg[1]}
+			want, got := run(req, 0), run(req, 100)
+			if !reflect.DeepEqual(ids(got), ids(want)) || got.Total != want.Total || !reflect.DeepEqual(got.Facets, want.Facets) {
+				t.Errorf("q %q limit %d offset %d:\n got %q (%d)\nwant %q (%d)", q, pg[0], pg[1], ids(got), got.Total, ids(want), want.Total)
+			}
+			for i := range got.Hits {
+				if i < len(want.Hits) && (string(got.Hits[i].Source) != string(want.Hits[i].Source) ||
+					!reflect.DeepEqual(got.Hits[i].Highlights, want.Hits[i].Highlights)) {
+					t.Errorf("q %q: hit %d differs", q, i)
+				}
+			}
+			pages++
+		}
+	}
+	t.Logf("%d pages compared", pages)
+}

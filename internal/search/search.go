@@ -62,24 +62,30 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	if err != nil {
 		return nil, err
 	}
-	var out *domain.SearchResult
+	var out *domain.SearchResult // with its hits once done
+	done := false
 	if req.Sort == "" && hasText && offset+limit <= maxScoreWindow {
-		out, err = x.searchByScore(ctx, bq, req.Kind, facets, limit, offset)
-		if err != nil {
+		if out, done, err = x.searchByScore(ctx, bq, facets, limit, offset); err != nil {
 			return nil, err
 		}
 	}
-	if out == nil {
+	if !done {
 		sr := bleve.NewSearchRequestOptions(bq, limit, offset, false)
 		sr.SortByCustom(order)
-		addFacets(sr, facets)
+		if out == nil {
+			addFacets(sr, facets)
+		} // else searchByScore counted the same hits' facets and total already
 		// Stored fields are loaded only for the page's hits, after collection.
 		sr.Fields = []string{fieldSource}
 		res, err := x.idx.SearchInContext(ctx, sr)
 		if err != nil {
 			return nil, searchErr(ctx, err)
 		}
-		out = toResult(facets, res)
+		if out == nil {
+			out = toResult(facets, res)
+		} else {
+			out.Hits = toResult(nil, res).Hits
+		}
 	}
 	if positive && len(out.Hits) > 0 {
 		if err := x.highlight(ctx, main, req.Kind, langs, out.Hits); err != nil {
@@ -108,8 +114,11 @@ var maxScoreWindow = 100 // a var so tests can turn searchByScore off
 // the page holds exactly the right documents, and only runs of equal scores
 // within it need ordering by newest and id, which one small search over those
 // documents does. When it scores the same, documents of that score may have
-// been cut off in the wrong order: nil tells the caller to run the full sort.
-func (x *Index) searchByScore(ctx context.Context, q query.Query, kind string, facets []string, limit, offset int) (*domain.SearchResult, error) {
+// been cut off in the wrong order: done is false, and the caller runs the full
+// sort for the hits (the result's total and facets stand). Records made from
+// templates tie a lot (the load test's synthetic profiles do at most page
+// ends); then this costs a little more than the full sort alone.
+func (x *Index) searchByScore(ctx context.Context, q query.Query, facets []string, limit, offset int) (out *domain.SearchResult, done bool, err error) {
 	window := offset + limit
 	sr := bleve.NewSearchRequestOptions(q, window+1, 0, false)
 	sr.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
@@ -117,20 +126,21 @@ func (x *Index) searchByScore(ctx context.Context, q query.Query, kind string, f
 	sr.Fields = []string{fieldSource}
 	res, err := x.idx.SearchInContext(ctx, sr)
 	if err != nil {
-		return nil, searchErr(ctx, err)
+		return nil, false, searchErr(ctx, err)
 	}
 	hits := res.Hits
 	if len(hits) > window {
 		if hits[window].Score == hits[window-1].Score {
-			return nil, nil
+			res.Hits = nil
+			return toResult(facets, res), false, nil
 		}
 		hits = hits[:window]
 	}
 	if err := x.breakTies(ctx, hits, offset); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	res.Hits = hits[min(offset, len(hits)):]
-	return toResult(facets, res), nil
+	return toResult(facets, res), true, nil
 }
 
 // breakTies orders the runs of equal scores in hits (sorted by score) that

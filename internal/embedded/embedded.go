@@ -47,9 +47,17 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*DB, err
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: ferretdb.ListenerConfig{TCP: addr},
+		Handler:  "sqlite",
+		// WAL (FerretDB's default) with synchronous=NORMAL: a commit is
+		// durable once it is in the write-ahead log, so an acknowledged write
+		// survives the process being killed (kill -9 tests), and the log is
+		// synced at checkpoints rather than on every commit, which more than
+		// doubles write throughput on this 2-core machine (BenchmarkParallel-
+		// SMEUpdates: 104 → 212 updates/s at 16 writers, p99 1.1 s → 120 ms).
+		// What it gives up: the last commits before a power cut or OS crash.
+		// Production runs on MongoDB (see README) where that matters.
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(normal)",
 		Logger:    logger,
 	})
 	if err != nil {

@@ -39,6 +39,7 @@ const (
 )
 
 type changeLog struct {
+	writes   *gate
 	changes  *mongo.Collection
 	counters *mongo.Collection
 	grace    time.Duration
@@ -126,7 +127,9 @@ func (l *changeLog) commitChanges(reqs []changeReq) error {
 			{Key: "$set", Value: bson.D{{Key: "at", Value: now()}}},
 		}
 		var ctr counterDoc
+		done := l.writes.enter()
 		err := l.counters.FindOneAndUpdate(ctx, byID(counterID), inc, opts).Decode(&ctr)
+		done()
 		if mongo.IsDuplicateKeyError(err) {
 			continue // another process created the counter at the same time
 		} else if err != nil {
@@ -138,7 +141,9 @@ func (l *changeLog) commitChanges(reqs []changeReq) error {
 			seq := first + int64(i)
 			docs[i] = changeDoc{ID: seqKey(seq), Seq: seq, Kind: r.kind, RecordID: r.id, At: at}
 		}
+		done = l.writes.enter()
 		_, err = l.changes.InsertMany(ctx, docs, insert)
+		done()
 		if err == nil {
 			return nil
 		}
@@ -202,7 +207,9 @@ func (l *changeLog) raiseCounter(ctx context.Context, from int64) error {
 			hi = mid
 		}
 	}
+	done := l.writes.enter()
 	_, err := l.counters.UpdateOne(ctx, byID(counterID), bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: lo}}}})
+	done()
 	return translate(err, "Change", "record change")
 }
 

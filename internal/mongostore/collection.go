@@ -87,7 +87,9 @@ func (c *collection[T, D]) Create(ctx context.Context, rec T) error {
 	if err := c.intend(ctx, m.ID); err != nil {
 		return err
 	}
+	done := c.st.writes.enter()
 	_, err := c.coll.InsertOne(ctx, c.toDoc(rec))
+	done()
 	return translate(err, c.kind, "create "+c.kind)
 }
 
@@ -159,7 +161,9 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64) (bo
 	if !c.st.ferret {
 		filter = append(filter, bson.E{Key: "version", Value: expected})
 	}
+	done := c.st.writes.enter()
 	res, err := c.coll.ReplaceOne(ctx, filter, d)
+	done()
 	if err != nil {
 		return false, translate(err, c.kind, "update "+c.kind)
 	}
@@ -172,7 +176,9 @@ func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 	if err := c.intend(ctx, id); err != nil {
 		return err
 	}
+	done := c.st.writes.enter()
 	res, err := c.coll.DeleteOne(ctx, byID(id))
+	done()
 	if err != nil {
 		return translate(err, c.kind, "delete "+c.kind)
 	} else if res.DeletedCount == 0 {

@@ -20,7 +20,9 @@ func (s *Store) emails() *mongo.Collection { return s.db.Collection("emails") }
 
 // ClaimEmail implements domain.Store.
 func (s *Store) ClaimEmail(ctx context.Context, email, userID string) error {
+	done := s.writes.enter()
 	_, err := s.emails().InsertOne(ctx, emailDoc{Email: domain.NormalizeEmail(email), UserID: userID})
+	done()
 	if mongo.IsDuplicateKeyError(err) {
 		return domain.Errorf(domain.ECONFLICT, "An account with this email address already exists.")
 	}
@@ -30,7 +32,9 @@ func (s *Store) ClaimEmail(ctx context.Context, email, userID string) error {
 // ReleaseEmail implements domain.Store. Releasing an address nobody holds is
 // not an error: the claim is gone either way.
 func (s *Store) ReleaseEmail(ctx context.Context, email string) error {
+	done := s.writes.enter()
 	_, err := s.emails().DeleteOne(ctx, byID(domain.NormalizeEmail(email)))
+	done()
 	return translate(err, "Email", "release email")
 }
 

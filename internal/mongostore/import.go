@@ -66,7 +66,9 @@ func (c *collection[T, D]) insertBatch(ctx context.Context, recs []T) (domain.Im
 		m.CreatedAt, m.UpdatedAt, m.Version = t, t, 1
 		docs[i] = c.toDoc(r)
 	}
+	done := c.st.writes.enter()
 	_, err := c.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	done()
 	dups, err := duplicates(err)
 	if errors.Is(err, errDuplicatesUnknown) {
 		// The server refused duplicates without saying which: find out by key.
@@ -182,7 +184,10 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			t := now()
 			dm.CreatedAt, dm.UpdatedAt, dm.Version = t, t, 1
-			if _, err := c.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
+			done := c.st.writes.enter()
+			_, err := c.coll.InsertOne(ctx, d)
+			done()
+			if mongo.IsDuplicateKeyError(err) {
 				continue
 			} else if err != nil {
 				return 0, translate(err, c.kind, "import "+c.kind)

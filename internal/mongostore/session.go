@@ -77,7 +77,9 @@ func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error
 	filter := bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: bsonTime(before)}}}}
 	n := 0
 	for _, c := range []*mongo.Collection{s.refreshTokens.coll, s.sessions.coll} {
+		done := s.writes.enter()
 		res, err := c.DeleteMany(ctx, filter)
+		done()
 		if err != nil {
 			return n, translate(err, "session", "purge sessions")
 		}

@@ -59,6 +59,8 @@ type Store struct {
 	// primary-key read under locks (below) instead; on MongoDB it is in the
 	// filter, which is atomic.
 	ferret bool
+	// writes is the write gate (gate.go), closed on FerretDB.
+	writes gate
 	// locks serialise read-check-write sequences on one id within this process
 	// (striped by id hash), which closes the race on FerretDB for a single
 	// process; between processes a window of one round trip remains there.
@@ -135,6 +137,7 @@ func (s *Store) init(ctx context.Context) error {
 		return translate(err, "database", "open database")
 	}
 	_, s.ferret = info["ferretdbVersion"]
+	s.writes.on = s.ferret
 
 	s.users = newCollection(s, userEntity)
 	s.smes = newCollection(s, smeEntity)
@@ -178,7 +181,7 @@ func (s *Store) init(ctx context.Context) error {
 		}
 	}
 	s.batchReads = !s.ferret || s.idScan
-	s.log = changeLog{changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
+	s.log = changeLog{writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
 
 	// Lists by challenge, by SME and by user; FerretDB accepts and ignores

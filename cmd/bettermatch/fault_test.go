@@ -38,18 +38,7 @@ func TestDatabaseGoesAway(t *testing.T) {
 	s := startServe(t, t.TempDir(), map[string]string{"MONGODB_URI": db.URI()})
 	defer s.stop()
 
-	code, reg := call(t, "POST", s.url+"/api/v1/auth/register", "", map[string]any{
-		"email": "kim@example.org", "password": "a-long-passphrase", "name": "Kim", "role": "sme"})
-	if code != 201 {
-		t.Fatalf("register %d %v", code, reg)
-	}
-	tok := reg["token"].(string)
-	code, sme := call(t, "POST", s.url+"/api/v1/smes", tok, map[string]any{
-		"name": "Quayside Robotics", "size": "micro", "region": "Liguria", "summary": "Underwater drones that inspect harbour walls."})
-	if code != 201 {
-		t.Fatalf("create %d %v", code, sme)
-	}
-	id := sme["id"].(string)
+	tok, id := kimsProfile(t, s)
 
 	if err := db.Close(); err != nil {
 		t.Fatal(err)

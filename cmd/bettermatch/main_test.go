@@ -66,6 +66,24 @@ func startServe(t *testing.T, dataDir string, env map[string]string) *server {
 	}
 }
 
+// kimsProfile registers an SME account and creates its profile, returning the
+// account's token and the profile's id.
+func kimsProfile(t *testing.T, s *server) (token, id string) {
+	t.Helper()
+	code, reg := call(t, "POST", s.url+"/api/v1/auth/register", "", map[string]any{
+		"email": "kim@example.org", "password": "a-long-passphrase", "name": "Kim", "role": "sme"})
+	if code != 201 {
+		t.Fatalf("register %d %v", code, reg)
+	}
+	token = reg["token"].(string)
+	code, sme := call(t, "POST", s.url+"/api/v1/smes", token, map[string]any{
+		"name": "Quayside Robotics", "size": "micro", "region": "Liguria", "summary": "Underwater drones that inspect harbour walls."})
+	if code != 201 {
+		t.Fatalf("create %d %v", code, sme)
+	}
+	return token, sme["id"].(string)
+}
+
 func call(t *testing.T, method, url, token string, body any) (int, map[string]any) {
 	t.Helper()
 	var rd *bytes.Reader
@@ -97,18 +115,7 @@ func TestServeRestartKeepsData(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"BETTERMATCH_ADMIN_EMAIL": "admin@example.org", "BETTERMATCH_ADMIN_PASSWORD": "admin-password-1"}
 	s := startServe(t, dir, env)
-	code, reg := call(t, "POST", s.url+"/api/v1/auth/register", "", map[string]any{
-		"email": "kim@example.org", "password": "a-long-passphrase", "name": "Kim", "role": "sme"})
-	if code != 201 {
-		t.Fatalf("register %d %v", code, reg)
-	}
-	tok := reg["token"].(string)
-	code, sme := call(t, "POST", s.url+"/api/v1/smes", tok, map[string]any{
-		"name": "Quayside Robotics", "size": "micro", "region": "Liguria", "summary": "Underwater drones that inspect harbour walls."})
-	if code != 201 {
-		t.Fatalf("create %d %v", code, sme)
-	}
-	id := sme["id"].(string)
+	tok, id := kimsProfile(t, s)
 	if fi, err := os.Stat(filepath.Join(dir, "jwt-secret")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("generated secret file: %v %v", fi, err)
 	}

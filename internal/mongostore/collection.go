@@ -21,7 +21,10 @@ type collection[T domain.Record, D doc] struct {
 	kind string
 	// fields maps the JSON names Find may filter on to BSON names. Anything else
 	// is refused, so user input never becomes a document key.
-	fields  map[string]string
+	fields map[string]string
+	// lists are the fields (JSON names, a subset of fields) whose id lists
+	// Find uses on FerretDB; see idlists.go.
+	lists   []string
 	newDoc  func() D
 	toDoc   func(T) D
 	fromDoc func(D) T
@@ -39,6 +42,7 @@ type entity[T domain.Record, D doc] struct {
 	name    string // collection name
 	kind    string
 	fields  map[string]string
+	lists   []string
 	newDoc  func() D
 	toDoc   func(T) D
 	fromDoc func(D) T
@@ -46,7 +50,7 @@ type entity[T domain.Record, D doc] struct {
 
 func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collection[T, D] {
 	return &collection[T, D]{
-		st: st, coll: st.db.Collection(e.name), kind: e.kind, fields: e.fields,
+		st: st, coll: st.db.Collection(e.name), kind: e.kind, fields: e.fields, lists: e.lists,
 		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc, derived: derivedKinds[e.name],
 	}
 }
@@ -87,9 +91,20 @@ func (c *collection[T, D]) Create(ctx context.Context, rec T) error {
 	if err := c.intend(ctx, m.ID); err != nil {
 		return err
 	}
+	d := c.toDoc(rec)
+	if err := c.listsAdd(ctx, *new(D), d); err != nil {
+		return err
+	}
 	done := c.st.writes.enter()
-	_, err := c.coll.InsertOne(ctx, c.toDoc(rec))
+	_, err := c.coll.InsertOne(ctx, d)
 	done()
+	if mongo.IsDuplicateKeyError(err) && c.listed() {
+		// Take back the entries added for this record, keeping the existing
+		// record's (the same entry when its creation time is the same).
+		if cur, gerr := c.getDoc(ctx, m.ID); gerr == nil {
+			_ = c.listsRemove(ctx, d, cur)
+		}
+	}
 	return translate(err, c.kind, "create "+c.kind)
 }
 
@@ -119,11 +134,12 @@ func (c *collection[T, D]) getDoc(ctx context.Context, id string) (D, error) {
 func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 	m := rec.RecordMeta()
 	defer c.st.lock(m.ID)()
+	var cur D
 	if c.st.ferret {
 		// See Store.ferret: check the version by primary key instead of in the
 		// filter, which FerretDB would answer with a collection scan.
-		cur, err := c.getDoc(ctx, m.ID)
-		if err != nil {
+		var err error
+		if cur, err = c.getDoc(ctx, m.ID); err != nil {
 			return err
 		}
 		if cur.meta().Version != m.Version {
@@ -136,7 +152,19 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 	d := c.toDoc(rec)
 	dm := d.meta()
 	dm.Version, dm.UpdatedAt = m.Version+1, now()
+	if c.listed() {
+		if err := c.listsAdd(ctx, cur, d); err != nil {
+			return err
+		}
+	}
 	ok, err := c.replace(ctx, d, m.Version)
+	if c.listed() && err == nil {
+		if ok {
+			err = c.listsRemove(ctx, cur, d)
+		} else {
+			err = c.listsRemove(ctx, d, cur) // nothing written: take back what was added
+		}
+	}
 	if err != nil {
 		return err
 	} else if !ok {
@@ -173,6 +201,14 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64) (bo
 // Delete implements domain.Collection.
 func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 	defer c.st.lock(id)()
+	var cur D
+	if c.listed() {
+		// The listed fields say which lists to remove the record from.
+		var err error
+		if cur, err = c.getDoc(ctx, id); err != nil {
+			return err
+		}
+	}
 	if err := c.intend(ctx, id); err != nil {
 		return err
 	}
@@ -183,6 +219,9 @@ func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 		return translate(err, c.kind, "delete "+c.kind)
 	} else if res.DeletedCount == 0 {
 		return domain.NotFound(c.kind)
+	}
+	if c.listed() {
+		return c.listsRemove(ctx, cur, *new(D))
 	}
 	return nil
 }
@@ -197,6 +236,7 @@ func (c *collection[T, D]) Find(ctx context.Context, q domain.Query) ([]T, int, 
 	}
 	slices.Sort(keys)
 	filter := bson.D{}
+	conds := make([]cond, 0, len(keys))
 	for _, k := range keys {
 		name, ok := c.fields[k]
 		if !ok {
@@ -205,10 +245,24 @@ func (c *collection[T, D]) Find(ctx context.Context, q domain.Query) ([]T, int, 
 		switch v := q.Where[k].(type) {
 		case string, bool:
 			filter = append(filter, bson.E{Key: name, Value: v})
+			conds = append(conds, cond{field: k, name: name, value: v})
 		default:
 			return nil, 0, fmt.Errorf("find %s: field %q: unsupported value type %T", c.kind, k, v)
 		}
 	}
+	if c.listed() && !c.st.scanFinds && len(conds) > 0 {
+		out, total, ok, err := c.findListed(ctx, q, conds)
+		if ok || err != nil {
+			return out, total, err
+		}
+	}
+	return c.findScan(ctx, q, filter)
+}
+
+// findScan is Find as a query: on MongoDB it uses the indexes made in
+// Store.init; on FerretDB it scans the collection (twice: the count and the
+// page), which is what the id lists avoid.
+func (c *collection[T, D]) findScan(ctx context.Context, q domain.Query, filter bson.D) ([]T, int, error) {
 	total, err := c.coll.CountDocuments(ctx, filter)
 	if err != nil {
 		return nil, 0, translate(err, c.kind, "count "+c.kind)

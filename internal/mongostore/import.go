@@ -40,7 +40,9 @@ func (c *collection[T, D]) Import(ctx context.Context, recs []T) (domain.ImportS
 		batch := recs[i:min(i+importBatch, len(recs))]
 		var got domain.ImportStats
 		var err error
-		if readFirst {
+		// A collection with id lists adds each new record's entries before
+		// inserting it (idlists.go), which InsertMany cannot.
+		if readFirst || c.listed() {
 			got, err = c.mergeAll(ctx, batch, every(len(batch)))
 		} else {
 			got, err = c.insertBatch(ctx, batch)
@@ -171,6 +173,9 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 	dm := d.meta()
 	// Another process may write between our read and our write (on MongoDB the
 	// versioned replace notices); a few attempts settle it.
+	// pending holds a document whose entries were added but whose insert
+	// found the id taken: they are taken back once the stored one is read.
+	var pending D
 	for attempt := range 3 {
 		var cur D
 		var err error
@@ -181,13 +186,29 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 		} else {
 			cur, err = c.getDoc(ctx, m.ID)
 		}
+		if any(pending) != any(*new(D)) && err == nil {
+			if err := c.listsRemove(ctx, pending, cur); err != nil {
+				return 0, err
+			}
+			pending = *new(D)
+		}
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			t := now()
 			dm.CreatedAt, dm.UpdatedAt, dm.Version = t, t, 1
+			if err := c.listsAdd(ctx, *new(D), d); err != nil {
+				return 0, err
+			}
 			done := c.st.writes.enter()
 			_, err := c.coll.InsertOne(ctx, d)
 			done()
 			if mongo.IsDuplicateKeyError(err) {
+				if c.listed() {
+					pending = c.newDoc()
+					*pending.meta() = *dm
+					if raw, merr := bson.Marshal(d); merr == nil {
+						_ = bson.Unmarshal(raw, pending)
+					}
+				}
 				continue
 			} else if err != nil {
 				return 0, translate(err, c.kind, "import "+c.kind)
@@ -207,7 +228,19 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 			return unchanged, nil
 		}
 		dm.CreatedAt, dm.UpdatedAt, dm.Version = cm.CreatedAt, now(), cm.Version+1
+		if c.listed() {
+			if err := c.listsAdd(ctx, cur, d); err != nil {
+				return 0, err
+			}
+		}
 		ok, err := c.replace(ctx, d, cm.Version)
+		if c.listed() && err == nil {
+			if ok {
+				err = c.listsRemove(ctx, cur, d)
+			} else {
+				err = c.listsRemove(ctx, d, cur)
+			}
+		}
 		if err != nil {
 			return 0, err
 		} else if ok {

@@ -16,6 +16,7 @@ func (d *notificationDoc) meta() *metaDoc { return &d.Meta }
 var notificationEntity = entity[*domain.Notification, *notificationDoc]{
 	name: "notifications", kind: "Notification",
 	fields: map[string]string{"userId": "userId", "kind": "kind", "read": "read"},
+	lists:  []string{"userId"},
 	newDoc: func() *notificationDoc { return new(notificationDoc) },
 	toDoc: func(n *domain.Notification) *notificationDoc {
 		return &notificationDoc{Meta: toMeta(n.Meta), UserID: n.UserID, Kind: n.Kind, Message: n.Message, Link: n.Link, Read: n.Read}

@@ -30,6 +30,7 @@ var responseEntity = entity[*domain.Response, *responseDoc]{
 	fields: map[string]string{
 		"challengeId": "challengeId", "smeId": "smeId", "owner": "owner", "organisation": "organisation", "status": "status",
 	},
+	lists:  []string{"challengeId", "smeId"},
 	newDoc: func() *responseDoc { return new(responseDoc) },
 	toDoc: func(r *domain.Response) *responseDoc {
 		return &responseDoc{

@@ -73,6 +73,11 @@ type Store struct {
 	prepare    []func(ctx context.Context, database string) error
 	// idScan is set when FerretDB answers a lookup by _id with a table scan.
 	idScan bool
+	// idlists holds the id lists Find uses on FerretDB (idlists.go).
+	idlists *mongo.Collection
+	// scanFinds makes Find run its query even where id lists could answer;
+	// tests compare the two.
+	scanFinds bool
 
 	users         *collection[*domain.User, *userDoc]
 	smes          *collection[*domain.SME, *smeDoc]
@@ -150,12 +155,14 @@ func (s *Store) init(ctx context.Context) error {
 	s.sessions = newCollection(s, sessionEntity)
 	s.refreshTokens = newCollection(s, refreshTokenEntity)
 	s.audit = newCollection(s, auditEntity)
+	s.idlists = s.db.Collection(idListsName)
 	// Create every collection up front, so their tables exist for the probe
 	// below and for anything that maintains the embedded database's files.
 	for _, name := range []string{
 		s.users.coll.Name(), s.smes.coll.Name(), s.challenges.coll.Name(), s.responses.coll.Name(),
 		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), s.outbox.coll.Name(),
 		s.sessions.coll.Name(), s.refreshTokens.coll.Name(), s.audit.coll.Name(), "emails", "changes", "counters",
+		idListsName,
 	} {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
@@ -181,6 +188,11 @@ func (s *Store) init(ctx context.Context) error {
 		}
 	}
 	s.batchReads = !s.ferret || s.idScan
+	if s.ferret {
+		if err := s.buildLists(ctx, s.listers()); err != nil {
+			return err
+		}
+	}
 	s.log = changeLog{writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
 
@@ -197,6 +209,12 @@ func (s *Store) init(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// listers are the collections that may keep id lists.
+func (s *Store) listers() []lister {
+	return []lister{s.users, s.smes, s.challenges, s.responses, s.courses, s.notifications,
+		s.embeddings, s.outbox, s.sessions, s.refreshTokens, s.audit}
 }
 
 // ensureIndexes creates the indexes on keys that coll lacks. Only missing ones

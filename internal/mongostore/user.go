@@ -19,6 +19,7 @@ func (d *userDoc) meta() *metaDoc { return &d.Meta }
 var userEntity = entity[*domain.User, *userDoc]{
 	name: "users", kind: "User",
 	fields: map[string]string{"email": "email", "role": "role", "status": "status", "organisation": "organisation", "smeId": "smeId"},
+	lists:  []string{"status", "role"},
 	newDoc: func() *userDoc { return new(userDoc) },
 	toDoc: func(u *domain.User) *userDoc {
 		return &userDoc{

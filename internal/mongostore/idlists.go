@@ -1,0 +1,373 @@
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
+)
+
+// Id lists answer Find on FerretDB without a collection scan.
+//
+// FerretDB answers every filter other than _id alone by reading and decoding
+// the whole collection, then sorts and counts in memory. So for the fields an
+// entity lists (entity.lists), the store keeps in the idlists collection one
+// document per (collection, field, value):
+//
+//	{_id: "responses/challengeId/<value>", ids: ["<createdAt>/<id>", …]}
+//
+// Each entry is the record's creation time (milliseconds, as 16 hex digits
+// that sort like the signed number) and its id, so sorting the entries gives
+// exactly the order Find promises (createdAt, then _id), whatever order they
+// were added in. Find reads the list documents of the listed fields in its
+// Where by _id, intersects them, walks the entries newest first and reads the
+// records by _id, keeping those that still match the whole Where and whose
+// creation time is the entry's.
+//
+// Writes keep the lists a superset of the truth: an entry is added before the
+// record is written (Create, an Update that changes a listed field, an Import
+// that inserts) and removed only after the write that makes it wrong
+// (Update, Delete). A process that stops between the two leaves an entry
+// whose record is missing or no longer matches: readers skip it, so it costs
+// a read and, until it is passed over, one in the total (see findListed).
+// Entries are changed with $addToSet and $pull by _id, which FerretDB does as
+// a read and a write; the write gate serialises them within a process, and
+// between processes the same one-round-trip window as Store.ferret remains.
+//
+// Lists are kept only on FerretDB; MongoDB answers the same queries from real
+// indexes (Store.init). Lists are built at Open for records that predate them
+// (buildLists), and a marker records for which listing they are complete.
+//
+// Listed fields must be strings stored without omitempty, so that a record
+// without a list entry is one whose field differs from every listed value.
+
+const (
+	idListsName = "idlists"
+	// idListsMarker is the _id of the document saying the lists are complete
+	// for the listing in its "listing" field (listingSignature).
+	idListsMarker = "_complete"
+	// verifyAllMax is the longest list Find reads in full to count the
+	// records matching a Where that has fields no list covers; a longer one
+	// falls back to the scanning query, whose total is exact.
+	verifyAllMax = 2000
+)
+
+// listKey is the _id of the list of coll's records whose field is value.
+func listKey(coll, field, value string) string { return coll + "/" + field + "/" + value }
+
+// entryOf is the list entry of a record: its creation time, sortable as text,
+// and its id.
+func entryOf(m *metaDoc) string {
+	return fmt.Sprintf("%016x/%s", uint64(m.CreatedAt.UnixMilli())^(1<<63), m.ID)
+}
+
+// entryID is the record id in an entry.
+func entryID(e string) string { return e[17:] }
+
+// listed reports whether c keeps id lists.
+func (c *collection[T, D]) listed() bool {
+	return c.st.ferret && len(c.lists) > 0
+}
+
+// entries returns, for each listed field of d holding a string, the key of its
+// list and d's entry.
+func (c *collection[T, D]) entries(d D) (map[string]string, error) {
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.kind, err)
+	}
+	e := entryOf(d.meta())
+	out := make(map[string]string, len(c.lists))
+	for _, f := range c.lists {
+		if v, ok := bson.Raw(raw).Lookup(c.fields[f]).StringValueOK(); ok {
+			out[listKey(c.coll.Name(), f, v)] = e
+		}
+	}
+	return out, nil
+}
+
+// listsAdd adds to their lists the entries of now that before lacks (before
+// may be nil: a new record). Called before now is written.
+func (c *collection[T, D]) listsAdd(ctx context.Context, before, now D) error {
+	return c.listsDiff(ctx, now, before, "$addToSet")
+}
+
+// listsRemove removes from their lists the entries of before that now lacks
+// (now may be nil: a deleted record). Called after now is written.
+func (c *collection[T, D]) listsRemove(ctx context.Context, before, now D) error {
+	return c.listsDiff(ctx, before, now, "$pull")
+}
+
+// listsDiff applies op to the entries of a that b (when not nil) lacks.
+func (c *collection[T, D]) listsDiff(ctx context.Context, a, b D, op string) error {
+	if !c.listed() {
+		return nil
+	}
+	ea, err := c.entries(a)
+	if err != nil {
+		return err
+	}
+	var eb map[string]string
+	if any(b) != any(*new(D)) {
+		if eb, err = c.entries(b); err != nil {
+			return err
+		}
+	}
+	for key, e := range ea {
+		if eb[key] == e {
+			continue
+		}
+		opts := options.UpdateOne().SetUpsert(op == "$addToSet")
+		done := c.st.writes.enter()
+		_, err := c.st.idlists.UpdateOne(ctx, byID(key), bson.D{{Key: op, Value: bson.D{{Key: "ids", Value: e}}}}, opts)
+		done()
+		if err != nil {
+			return translate(err, c.kind, "update id list of "+c.kind)
+		}
+	}
+	return nil
+}
+
+// readList returns the entries of the list with key, in no particular order.
+func (s *Store) readList(ctx context.Context, key string) ([]string, error) {
+	var l struct {
+		IDs []string `bson:"ids"`
+	}
+	err := s.idlists.FindOne(ctx, byID(key)).Decode(&l)
+	if err == mongo.ErrNoDocuments {
+		return nil, nil
+	}
+	return l.IDs, err
+}
+
+// cond is one equality of a Find's Where, by BSON name.
+type cond struct {
+	field, name string
+	value       any
+}
+
+// matches reports whether d satisfies every cond, as the database's equality
+// would: same type and value, a missing field matching nothing.
+func matches(d doc, conds []cond) (bool, error) {
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		return false, err
+	}
+	for _, cd := range conds {
+		rv, err := bson.Raw(raw).LookupErr(cd.name)
+		if err != nil {
+			return false, nil
+		}
+		switch v := cd.value.(type) {
+		case string:
+			if s, ok := rv.StringValueOK(); !ok || s != v {
+				return false, nil
+			}
+		case bool:
+			if b, ok := rv.BooleanOK(); !ok || b != v {
+				return false, nil
+			}
+		default:
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// findListed answers Find from the id lists. ok is false when no listed field
+// of the Where can be used, or when the Where has unlisted fields and the
+// candidates are too many to verify (more than verifyAllMax): the caller then
+// runs the scanning query.
+//
+// The total: when every field of the Where is listed, the candidates (the
+// intersection of the lists) are exactly the matching records, except entries
+// left by a process stopped mid-write (see above). The walk verifies the
+// entries up to the end of the page; the total is the number of candidates
+// less those found dangling, which is exact once the walk reaches the end of
+// the list and otherwise may count the few dangling entries beyond the page.
+// When the Where has other fields, every candidate is read and the total is
+// exact.
+func (c *collection[T, D]) findListed(ctx context.Context, q domain.Query, conds []cond) (out []T, total int, ok bool, err error) {
+	var cands []string
+	used := 0
+	for _, cd := range conds {
+		v, isString := cd.value.(string)
+		if !isString || !slices.Contains(c.lists, cd.field) {
+			continue
+		}
+		l, err := c.st.readList(ctx, listKey(c.coll.Name(), cd.field, v))
+		if err != nil {
+			return nil, 0, false, translate(err, c.kind, "find "+c.kind)
+		}
+		if used == 0 {
+			cands = l
+		} else {
+			cands = intersect(cands, l)
+		}
+		used++
+	}
+	if used == 0 {
+		return nil, 0, false, nil
+	}
+	exact := used == len(conds)
+	if !exact && len(cands) > verifyAllMax {
+		return nil, 0, false, nil
+	}
+	slices.Sort(cands)
+	slices.Reverse(cands)
+
+	need := len(cands)
+	if exact && q.Limit > 0 {
+		need = min(q.Offset+q.Limit, len(cands))
+	}
+	var matched []D
+	dangling, i := 0, 0
+	for i < len(cands) && len(matched) < need {
+		chunk := cands[i : i+min(len(cands)-i, max(need-len(matched), workers))]
+		docs := make([]D, len(chunk))
+		found := make([]bool, len(chunk))
+		err := parallel(ctx, len(chunk), func(k int) error {
+			d, err := c.getDoc(ctx, entryID(chunk[k]))
+			if domain.ErrorCode(err) == domain.ENOTFOUND {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			docs[k], found[k] = d, true
+			return nil
+		})
+		if err != nil {
+			return nil, 0, false, err
+		}
+		for k, d := range docs {
+			if !found[k] || entryOf(d.meta()) != chunk[k] {
+				dangling++
+				continue
+			}
+			m, err := matches(d, conds)
+			if err != nil {
+				return nil, 0, false, fmt.Errorf("find %s: %w", c.kind, err)
+			}
+			if m {
+				matched = append(matched, d)
+			} else {
+				dangling++
+			}
+		}
+		i += len(chunk)
+	}
+	if i == len(cands) {
+		total = len(matched)
+	} else {
+		total = len(cands) - dangling
+	}
+	out = []T{}
+	lo := min(q.Offset, len(matched))
+	hi := len(matched)
+	if q.Limit > 0 {
+		hi = min(lo+q.Limit, hi)
+	}
+	for _, d := range matched[lo:hi] {
+		out = append(out, c.fromDoc(d))
+	}
+	return out, total, true, nil
+}
+
+// intersect returns the entries of a also in b.
+func intersect(a, b []string) []string {
+	if len(b) < len(a) {
+		a, b = b, a
+	}
+	in := make(map[string]bool, len(a))
+	for _, e := range a {
+		in[e] = true
+	}
+	var out []string
+	for _, e := range b {
+		if in[e] {
+			out = append(out, e)
+			delete(in, e)
+		}
+	}
+	return out
+}
+
+// lister is a collection as buildLists sees it.
+type lister interface {
+	// listing names the listed fields ("responses.challengeId,…"), "" if none.
+	listing() string
+	// collectEntries adds every record's entries to acc, by list key.
+	collectEntries(ctx context.Context, acc map[string][]string) error
+}
+
+func (c *collection[T, D]) listing() string {
+	if len(c.lists) == 0 {
+		return ""
+	}
+	return c.coll.Name() + "." + strings.Join(c.lists, ".")
+}
+
+func (c *collection[T, D]) collectEntries(ctx context.Context, acc map[string][]string) error {
+	if len(c.lists) == 0 {
+		return nil
+	}
+	return c.Each(ctx, func(rec T) error {
+		es, err := c.entries(c.toDoc(rec))
+		for key, e := range es {
+			acc[key] = append(acc[key], e)
+		}
+		return err
+	})
+}
+
+// buildLists makes the id lists complete for records written before they
+// were kept (or before a field was listed): unless the marker says they are
+// complete for the current listing, it reads every listed collection once and
+// adds all entries. Adding ($addToSet) rather than replacing keeps entries
+// another process adds meanwhile. It runs at Open, on FerretDB only.
+func (s *Store) buildLists(ctx context.Context, colls []lister) error {
+	var sig []string
+	for _, c := range colls {
+		if l := c.listing(); l != "" {
+			sig = append(sig, l)
+		}
+	}
+	listing := strings.Join(sig, ";")
+	var marker struct {
+		Listing string `bson:"listing"`
+	}
+	err := s.idlists.FindOne(ctx, byID(idListsMarker)).Decode(&marker)
+	if err == nil && marker.Listing == listing {
+		return nil
+	} else if err != nil && err != mongo.ErrNoDocuments {
+		return translate(err, "id list", "read id lists")
+	}
+	acc := map[string][]string{}
+	for _, c := range colls {
+		if err := c.collectEntries(ctx, acc); err != nil {
+			return err
+		}
+	}
+	const chunk = 5000
+	for key, es := range acc {
+		for i := 0; i < len(es); i += chunk {
+			upd := bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: es[i:min(i+chunk, len(es))]}}}}}}
+			done := s.writes.enter()
+			_, err := s.idlists.UpdateOne(ctx, byID(key), upd, options.UpdateOne().SetUpsert(true))
+			done()
+			if err != nil {
+				return translate(err, "id list", "build id lists")
+			}
+		}
+	}
+	done := s.writes.enter()
+	_, err = s.idlists.ReplaceOne(ctx, byID(idListsMarker), bson.D{{Key: "listing", Value: listing}}, options.Replace().SetUpsert(true))
+	done()
+	return translate(err, "id list", "build id lists")
+}

@@ -228,7 +228,8 @@ func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 
 // Find implements domain.Collection. Values must be strings or bools: the
 // callers filter on ids, statuses and flags, and refusing anything else keeps
-// operator documents out of the filter.
+// operator documents out of the filter. On FerretDB a Where on a listed field
+// is answered from the id lists (findListed, idlists.go) rather than a scan.
 func (c *collection[T, D]) Find(ctx context.Context, q domain.Query) ([]T, int, error) {
 	keys := make([]string, 0, len(q.Where))
 	for k := range q.Where {

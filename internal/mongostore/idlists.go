@@ -46,6 +46,20 @@ import (
 //
 // Listed fields must be strings stored without omitempty, so that a record
 // without a list entry is one whose field differs from every listed value.
+//
+// Listed: responses by challengeId and smeId, notifications by userId, users
+// by status and role. Everything else keeps the scanning query (findScan):
+// Find without a Where, a Where with no listed string field, and collections
+// without lists, such as audit (small, read by admins only) and challenges
+// (their Find is a web list over status and owner, and they are written by
+// Import in bulk, which a listed collection does record by record).
+//
+// "Newest first" is creation order: createdAt descending, then _id
+// descending, as the scanning query sorts; the entries carry createdAt so
+// both orders agree even for records moved between lists or imported.
+//
+// Measured (BenchmarkFindResponsesByChallenge, the 20 responses to one
+// challenge among 20k, 2 CPUs): 1.87 s/op scanning, 6.5 ms/op from the lists.
 
 const (
 	idListsName = "idlists"

@@ -60,6 +60,10 @@ type SearchIndex interface {
 	// Remove deletes a record of kind from the index.
 	Remove(ctx context.Context, kind, id string) error
 	Search(ctx context.Context, req SearchRequest) (*SearchResult, error)
+	// Sources returns, in order, a hit with each record's stored JSON (empty
+	// when the index lacks the record), to fill in ranked records without a
+	// database read each.
+	Sources(ctx context.Context, kind string, ids []string) ([]SearchHit, error)
 	// Count is how many records of kind the index holds.
 	Count(kind string) (int, error)
 	// Stamp and SetStamp read and write a marker kept inside the index (the

@@ -9,64 +9,8 @@ import (
 	"time"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
+	"github.com/bettermatch/bettermatch/internal/importer"
 )
-
-// The import format of ../shared/eval/README.md, mirrored here so that a
-// misspelt field in demo.json fails the test instead of being dropped.
-type dataset struct {
-	SMEs       []sme       `json:"smes"`
-	Challenges []challenge `json:"challenges"`
-	Courses    []course    `json:"courses"`
-}
-
-type sme struct {
-	ExternalID   string   `json:"externalId"`
-	Name         string   `json:"name"`
-	Size         string   `json:"size"`
-	Region       string   `json:"region"`
-	Summary      string   `json:"summary"`
-	Description  string   `json:"description"`
-	Capabilities []string `json:"capabilities"`
-	Skills       []string `json:"skills"`
-	CPV          []string `json:"cpv"`
-	Website      string   `json:"website"`
-	Language     string   `json:"language"`
-}
-
-type challenge struct {
-	ExternalID           string   `json:"externalId"`
-	Title                string   `json:"title"`
-	Organisation         string   `json:"organisation"`
-	Region               string   `json:"region"`
-	Summary              string   `json:"summary"`
-	Description          string   `json:"description"`
-	Theme                string   `json:"theme"`
-	RequiredCapabilities []string `json:"requiredCapabilities"`
-	RequiredSkills       []string `json:"requiredSkills"`
-	CPV                  []string `json:"cpv"`
-	Budget               struct {
-		Min      float64 `json:"min"`
-		Max      float64 `json:"max"`
-		Currency string  `json:"currency"`
-	} `json:"budget"`
-	Deadline string `json:"deadline"`
-	Status   string `json:"status"`
-	Language string `json:"language"`
-}
-
-type course struct {
-	ExternalID  string   `json:"externalId"`
-	Provider    string   `json:"provider"`
-	Title       string   `json:"title"`
-	Description string   `json:"description"`
-	Skills      []string `json:"skills"`
-	Mode        string   `json:"mode"`
-	Region      string   `json:"region"`
-	Hours       float64  `json:"hours"`
-	Cost        float64  `json:"cost"`
-	Funded      bool     `json:"funded"`
-	Language    string   `json:"language"`
-}
 
 var (
 	cpvRe      = regexp.MustCompile(`^\d{8}-\d$`)
@@ -77,16 +21,13 @@ var (
 	modes      = map[string]bool{"online": true, "in-person": true, "blended": true}
 )
 
-func load(t *testing.T) dataset {
+// load reads demo.json with the importer the demo loader uses, which refuses
+// unknown fields, so a misspelt field fails here instead of being dropped.
+func load(t *testing.T) *importer.Dataset {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(JSON))
-	dec.DisallowUnknownFields()
-	var ds dataset
-	if err := dec.Decode(&ds); err != nil {
+	ds, err := importer.Parse(bytes.NewReader(JSON))
+	if err != nil {
 		t.Fatalf("demo.json: %v", err)
-	}
-	if dec.More() {
-		t.Fatal("demo.json: data after the top-level object")
 	}
 	return ds
 }
@@ -195,14 +136,11 @@ func TestChallenges(t *testing.T) {
 		if !themes[c.Theme] {
 			t.Errorf("%s: theme %q", c.ExternalID, c.Theme)
 		}
-		d, err := time.Parse(time.RFC3339, c.Deadline)
-		switch {
-		case err != nil:
-			t.Errorf("%s: deadline %q: %v", c.ExternalID, c.Deadline, err)
+		switch d := c.Deadline; {
 		case !d.After(after):
 			t.Errorf("%s: deadline %s is not after %s", c.ExternalID, d, after)
 		case d.Location() != time.UTC:
-			t.Errorf("%s: deadline %q should be UTC", c.ExternalID, c.Deadline)
+			t.Errorf("%s: deadline %s should be UTC", c.ExternalID, c.Deadline)
 		}
 		switch c.Status {
 		case "open":

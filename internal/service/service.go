@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
@@ -30,6 +31,9 @@ type Service struct {
 	NotifyTop int
 	// NotifyMinScore is the score a match needs to be worth a notification.
 	NotifyMinScore float64
+	// StatsMinAge is how long indicators are served from cache after a write
+	// (see stats.go).
+	StatsMinAge time.Duration
 
 	syncMu  sync.Mutex
 	syncSeq int64
@@ -41,6 +45,7 @@ type Service struct {
 	refreshTTL time.Duration
 	revoked    revokedSessions
 
+	statsDirty atomic.Bool
 	statsMu    sync.Mutex
 	statsCache *statsCache
 
@@ -72,7 +77,7 @@ func New(d Deps) *Service {
 	s := &Service{
 		store: d.Store, index: d.Index, matcher: d.Matcher, tokens: d.Tokens, hasher: d.Hasher,
 		embedder: d.Embedder, mail: d.Mail, log: d.Logger, now: d.Now,
-		NotifyTop: 10, NotifyMinScore: 0.2,
+		NotifyTop: 10, NotifyMinScore: 0.2, StatsMinAge: DefaultStatsMinAge,
 	}
 	if s.embedder == nil {
 		s.embedder = domain.NopEmbedder{}

@@ -41,15 +41,21 @@ type statsCache struct {
 	stats *Stats
 }
 
-// statsTTL bounds how stale the indicators may be; computing them reads every
-// record, which is too slow to do per request on a large database.
-const statsTTL = time.Minute
+// Computing the indicators reads every record, too slow to do per request on
+// a large database, so they are cached: for statsTTL when nothing changed,
+// and after a write for at least StatsMinAge, so that a stream of writes
+// costs at most one computation per StatsMinAge whatever the traffic on the
+// public /stats. The ages are by the wall clock: they bound CPU, not time in
+// the domain.
+const (
+	statsTTL = time.Minute
+	// DefaultStatsMinAge is Service.StatsMinAge unless set.
+	DefaultStatsMinAge = 5 * time.Second
+)
 
-func (s *Service) invalidateStats() {
-	s.statsMu.Lock()
-	s.statsCache = nil
-	s.statsMu.Unlock()
-}
+// invalidateStats marks the indicators out of date. It never waits: writes
+// call it, and a computation may be holding statsMu for seconds.
+func (s *Service) invalidateStats() { s.statsDirty.Store(true) }
 
 // Semester names the half-year of t, e.g. "2026-H2".
 func Semester(t time.Time) string {
@@ -64,14 +70,21 @@ func Semester(t time.Time) string {
 func (s *Service) Stats(ctx context.Context) (*Stats, error) {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
-	if c := s.statsCache; c != nil && s.now().Sub(c.at) < statsTTL {
-		return c.stats, nil
+	if c := s.statsCache; c != nil {
+		age := time.Since(c.at)
+		if age < statsTTL && (age < s.StatsMinAge || !s.statsDirty.Load()) {
+			return c.stats, nil
+		}
 	}
+	// Cleared before reading, so a write during the computation marks the
+	// result out of date again.
+	s.statsDirty.Store(false)
 	st, err := s.computeStats(ctx)
 	if err != nil {
+		s.statsDirty.Store(true)
 		return nil, err
 	}
-	s.statsCache = &statsCache{at: s.now(), stats: st}
+	s.statsCache = &statsCache{at: time.Now(), stats: st}
 	return st, nil
 }
 

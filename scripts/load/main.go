@@ -256,15 +256,22 @@ func prepare(c *client, o options) (*world, error) {
 				return nil, err
 			}
 		}
-		r, err := c.must("GET", "/api/v1/challenges?status=open&limit=100", off.token, nil, 200)
-		if err != nil {
-			return nil, err
-		}
+		// Page through every open challenge: earlier runs may have created
+		// more than one page, and an officer's own may be on any of them.
 		org := fmt.Sprintf("Load Test Council %d", i)
-		items, _ := r.body["items"].([]any)
-		for _, it := range items {
-			if m, _ := it.(map[string]any); str(m, "organisation") == org {
-				off.challenges = append(off.challenges, str(m, "id"))
+		for offset := 0; ; offset += 100 {
+			r, err := c.must("GET", fmt.Sprintf("/api/v1/challenges?status=open&limit=100&offset=%d", offset), off.token, nil, 200)
+			if err != nil {
+				return nil, err
+			}
+			items, _ := r.body["items"].([]any)
+			for _, it := range items {
+				if m, _ := it.(map[string]any); str(m, "organisation") == org {
+					off.challenges = append(off.challenges, str(m, "id"))
+				}
+			}
+			if len(items) < 100 {
+				break
 			}
 		}
 		for j := len(off.challenges); o.setup && j < 20; j++ {
@@ -283,8 +290,10 @@ func prepare(c *client, o options) (*world, error) {
 			}
 			off.challenges = append(off.challenges, id)
 		}
-		w.officers = append(w.officers, off)
-		w.challenges = append(w.challenges, off.challenges...)
+		if len(off.challenges) > 0 {
+			w.officers = append(w.officers, off)
+			w.challenges = append(w.challenges, off.challenges...)
+		}
 	}
 	if len(w.challenges) == 0 {
 		return nil, errors.New("no open challenges of the load-test officers: run with -setup (and -admin-email/-admin-password)")

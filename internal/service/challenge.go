@@ -10,7 +10,7 @@ import (
 // ownsChallenge reports whether a is a verified officer of c's organisation.
 func ownsChallenge(a *domain.User, c *domain.Challenge) bool {
 	return a != nil && a.Role == domain.RoleOfficer && a.Verified() &&
-		sameOrg(a.Organisation, c.Organisation)
+		sameName(a.Organisation, c.Organisation)
 }
 
 // canSeeChallenge: published challenges are public; drafts only to their
@@ -57,7 +57,8 @@ func (s *Service) CreateChallenge(ctx context.Context, a *domain.User, in domain
 		}
 		return nil, err
 	}
-	return c, s.afterWrite(ctx, domain.KindChallenge, c)
+	s.afterWrite(ctx, domain.KindChallenge, c)
+	return c, nil
 }
 
 // GetChallenge reads a challenge the caller may see.
@@ -104,7 +105,8 @@ func (s *Service) UpdateChallenge(ctx context.Context, a *domain.User, id string
 	if err != nil {
 		return nil, err
 	}
-	return c, s.afterWrite(ctx, domain.KindChallenge, c)
+	s.afterWrite(ctx, domain.KindChallenge, c)
+	return c, nil
 }
 
 // DeleteChallenge removes a draft; published challenges are cancelled instead,
@@ -127,7 +129,8 @@ func (s *Service) DeleteChallenge(ctx context.Context, a *domain.User, id string
 		return notFoundAs(err, "Challenge")
 	}
 	s.audit(ctx, a, domain.AuditChallengeDelete, domain.KindChallenge, id, c.Status, "", c.Title)
-	return s.afterDelete(ctx, domain.KindChallenge, id)
+	s.afterDelete(ctx, domain.KindChallenge, id)
+	return nil
 }
 
 // Transition names a lifecycle step.
@@ -202,9 +205,7 @@ func (s *Service) Move(ctx context.Context, a *domain.User, id string, t Transit
 		detail = "response " + awarded.ID
 	}
 	s.audit(ctx, a, domain.AuditChallengeStatus, domain.KindChallenge, c.ID, was, c.Status, detail)
-	if err := s.afterWrite(ctx, domain.KindChallenge, c); err != nil {
-		return nil, err
-	}
+	s.afterWrite(ctx, domain.KindChallenge, c)
 	switch t {
 	case Publish:
 		s.notifyMatches(ctx, c)

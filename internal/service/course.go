@@ -45,7 +45,8 @@ func (s *Service) CreateCourse(ctx context.Context, a *domain.User, in domain.Co
 		}
 		return nil, err
 	}
-	return c, s.afterWrite(ctx, domain.KindCourse, c)
+	s.afterWrite(ctx, domain.KindCourse, c)
+	return c, nil
 }
 
 // GetCourse reads a course; courses are public.
@@ -76,7 +77,8 @@ func (s *Service) UpdateCourse(ctx context.Context, a *domain.User, id string, i
 	if err != nil {
 		return nil, err
 	}
-	return c, s.afterWrite(ctx, domain.KindCourse, c)
+	s.afterWrite(ctx, domain.KindCourse, c)
+	return c, nil
 }
 
 // DeleteCourse removes the provider's own course.
@@ -94,7 +96,8 @@ func (s *Service) DeleteCourse(ctx context.Context, a *domain.User, id string, i
 	if err := s.store.Courses().Delete(ctx, id); err != nil {
 		return notFoundAs(err, "Course")
 	}
-	return s.afterDelete(ctx, domain.KindCourse, id)
+	s.afterDelete(ctx, domain.KindCourse, id)
+	return nil
 }
 
 // CourseQuery is a search over courses.

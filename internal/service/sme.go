@@ -45,9 +45,7 @@ func (s *Service) CreateSME(ctx context.Context, a *domain.User, in domain.SMEIn
 			return nil, err
 		}
 	}
-	if err := s.afterWrite(ctx, domain.KindSME, sme); err != nil {
-		return nil, err
-	}
+	s.afterWrite(ctx, domain.KindSME, sme)
 	return sme, nil
 }
 
@@ -110,7 +108,8 @@ func (s *Service) UpdateSME(ctx context.Context, a *domain.User, id string, ifMa
 	if err != nil {
 		return nil, err
 	}
-	return sme, s.afterWrite(ctx, domain.KindSME, sme)
+	s.afterWrite(ctx, domain.KindSME, sme)
+	return sme, nil
 }
 
 // DeleteSME removes a profile; its owner may then create a new one.
@@ -139,7 +138,8 @@ func (s *Service) DeleteSME(ctx context.Context, a *domain.User, id string, ifMa
 			}
 		}
 	}
-	return s.afterDelete(ctx, domain.KindSME, id)
+	s.afterDelete(ctx, domain.KindSME, id)
+	return nil
 }
 
 // MySME returns the caller's own profile, ENOTFOUND if it has none.

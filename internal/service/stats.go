@@ -118,7 +118,7 @@ func (s *Service) computeStats(ctx context.Context) (*Stats, error) {
 			ind.ChallengesPublished++
 		}
 		if c.Status == domain.ChallengeAwarded && c.AwardedAt != nil {
-			same := smeRegion[c.AwardedSMEID] != "" && sameOrg(smeRegion[c.AwardedSMEID], c.Region)
+			same := smeRegion[c.AwardedSMEID] != "" && sameName(smeRegion[c.AwardedSMEID], c.Region)
 			for _, ind := range []*Indicators{total, at(sem, Semester(*c.AwardedAt)), at(theme, c.Theme), at(region, c.Region)} {
 				ind.ChallengesAwarded++
 				if same {

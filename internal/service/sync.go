@@ -25,7 +25,7 @@ const AllOfKind = "*"
 // wrote before the record (see mongostore's intend). Each is group-committed
 // with concurrent writers' (RecordChange, search.Index), so running them side
 // by side costs one commit's wait instead of two in a row.
-func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record) error {
+func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record) {
 	ctx = context.WithoutCancel(ctx)
 	id := rec.RecordMeta().ID
 	noted := s.noteChange(ctx, kind, id)
@@ -36,10 +36,9 @@ func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record
 	<-noted
 	s.embedLater(kind, rec)
 	s.invalidateStats()
-	return nil
 }
 
-func (s *Service) afterDelete(ctx context.Context, kind, id string) error {
+func (s *Service) afterDelete(ctx context.Context, kind, id string) {
 	ctx = context.WithoutCancel(ctx)
 	noted := s.noteChange(ctx, kind, id)
 	s.matcher.Remove(kind, id)
@@ -49,7 +48,6 @@ func (s *Service) afterDelete(ctx context.Context, kind, id string) error {
 	<-noted
 	s.embedGone(kind, id)
 	s.invalidateStats()
-	return nil
 }
 
 // noteChange records the change in the background; the channel is closed once

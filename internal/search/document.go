@@ -44,7 +44,7 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 		d.list("skills", r.Skills)
 		d.list("capabilities", r.Capabilities)
 		d.list(fieldCPV, cpvTerms(r.CPV))
-		d.date(fieldNewest, r.CreatedAt)
+		d.newest(r.CreatedAt, r.ID)
 		text.str("name", r.Name)
 		text.list("capabilities", r.Capabilities)
 		text.list("skills", r.Skills)
@@ -64,7 +64,7 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 		if r.PublishedAt != nil {
 			newest = *r.PublishedAt
 		}
-		d.date(fieldNewest, newest)
+		d.newest(newest, r.ID)
 		d.date(fieldDeadline, r.Deadline)
 		text.str("title", r.Title)
 		text.list("requiredCapabilities", r.RequiredCapabilities)
@@ -77,7 +77,7 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 		d.str("region", r.Region)
 		d.list("skills", r.Skills)
 		d.str("funded", strconv.FormatBool(r.Funded))
-		d.date(fieldNewest, r.CreatedAt)
+		d.newest(r.CreatedAt, r.ID)
 		// A course's "deadline" is its start: sort=deadline lists the soonest first.
 		if r.StartDate != nil {
 			d.date(fieldDeadline, *r.StartDate)
@@ -123,10 +123,56 @@ func (d docFields) list(k string, vs []string) {
 	}
 }
 
+// date indexes t as a sort key: one keyword term whose text order is time
+// order. bleve's date fields index each time as several prefix-coded terms
+// (for range queries, which nothing here runs), and sorting on one decoded
+// all of them for every hit: a third of a relevance search's time.
 func (d docFields) date(k string, t time.Time) {
 	if !t.IsZero() {
-		d[k] = t.UTC()
+		d[k] = timeKey(t)
 	}
+}
+
+// newest is the "newest first" sort key: the time, then the id, so it is
+// unique and no sort needs bleve's document id (which it reads from stored
+// fields for every hit) to make pages that never overlap. A sort reads it
+// for every hit, so it is kept short.
+func (d docFields) newest(t time.Time, id string) { d[fieldNewest] = timeKey(t) + sortable(id) }
+
+// sortDigits are 64 ASCII characters in ASCII order, so that fixed-width
+// numbers written with them sort as text as they do as numbers.
+const sortDigits = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+// minMilli is the earliest time a key holds (time.Time's zero, year 1).
+var minMilli = time.Time{}.UnixMilli()
+
+// timeKey is t to the millisecond as 9 sortDigits (54 bits: from year 1 to
+// beyond 9999), so text order is time order.
+func timeKey(t time.Time) string {
+	var b [9]byte
+	n := uint64(max(t.UnixMilli()-minMilli, 0))
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = sortDigits[n&63]
+		n >>= 6
+	}
+	return string(b[:])
+}
+
+// sortable shortens a hex id (every id here: 24 hex digits) to sortDigits,
+// three hex digits to two, keeping its order; anything else is kept as is.
+func sortable(id string) string {
+	if len(id)%3 != 0 {
+		return id
+	}
+	out := make([]byte, 0, len(id)/3*2)
+	for i := 0; i < len(id); i += 3 {
+		v, err := strconv.ParseUint(id[i:i+3], 16, 16)
+		if err != nil || strings.ToLower(id[i:i+3]) != id[i:i+3] {
+			return id
+		}
+		out = append(out, sortDigits[v>>6], sortDigits[v&63])
+	}
+	return string(out)
 }
 
 // cpvTerms indexes each CPV code both whole ("72316000-3") and without its

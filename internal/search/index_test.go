@@ -179,7 +179,12 @@ func TestConcurrentWritesReadTheirOwn(t *testing.T) {
 	x := mustOpen(t, path, true)
 	ctx := context.Background()
 	const writers = 40
-	word := func(i int) string { return fmt.Sprintf("zq%cword%c", 'a'+i%26, 'a'+i/26) }
+	// Every two words are at least two edits apart, so that the fuzzy
+	// alternatives of a removed word match no other writer's.
+	word := func(i int) string {
+		a, b := string(rune('a'+i%26)), string(rune('a'+i/26))
+		return "zq" + a + a + "word" + b + b
+	}
 	var wg sync.WaitGroup
 	for i := range writers {
 		wg.Go(func() {

@@ -14,7 +14,8 @@ import (
 // away and reports Fresh, so the caller rebuilds it from the store.
 //
 // 2: records carry their JSON in fieldSource, and search hits return it.
-const mappingVersion = "2"
+// 3: newest and deadline are keyword sort keys, not date fields.
+const mappingVersion = "3"
 
 // One index holds all three kinds rather than three indexes: one directory to
 // open, recover and stamp, one batch for a mixed rebuild, and the kinds share
@@ -25,8 +26,8 @@ const (
 	fieldKind     = "kind"
 	fieldLang     = "lang"
 	fieldPublic   = "public"   // challenges: "true" when the public may see it
-	fieldNewest   = "newest"   // date for "newest first"
-	fieldDeadline = "deadline" // date for "soonest first"
+	fieldNewest   = "newest"   // time key (docFields.date) for "newest first"
+	fieldDeadline = "deadline" // time key for "soonest first"
 	fieldCPV      = "cpv"
 	// fieldSource is the record's JSON, stored but not indexed: search results
 	// are filled in from it instead of reading every hit from the database.
@@ -116,8 +117,8 @@ func (k *kindSpec) documentMapping() *mapping.DocumentMapping {
 	d := bleve.NewDocumentStaticMapping()
 	d.AddFieldMappingsAt(fieldKind, keywordField(false))
 	d.AddFieldMappingsAt(fieldLang, keywordField(false))
-	d.AddFieldMappingsAt(fieldNewest, dateField())
-	d.AddFieldMappingsAt(fieldDeadline, dateField())
+	d.AddFieldMappingsAt(fieldNewest, keywordField(true)) // sort keys: see docFields.date
+	d.AddFieldMappingsAt(fieldDeadline, keywordField(true))
 	d.AddFieldMappingsAt(fieldPublic, keywordField(false))
 	if k.cpv {
 		d.AddFieldMappingsAt(fieldCPV, keywordField(false))
@@ -170,14 +171,5 @@ func sourceField() *mapping.FieldMapping {
 	f.IncludeTermVectors = false
 	f.IncludeInAll = false
 	f.DocValues = false
-	return f
-}
-
-// dateField is sortable (doc values), not stored.
-func dateField() *mapping.FieldMapping {
-	f := bleve.NewDateTimeFieldMapping()
-	f.Store = false
-	f.IncludeInAll = false
-	f.DocValues = true
 	return f
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
@@ -48,7 +49,12 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	var main query.Query = query.NewMatchAllQuery()
 	hasText, positive := len(clauses) > 0, false
 	if hasText {
-		b := queryBuilder{spec: spec, langs: langs, an: x.an, known: x.termKnown}
+		known, done, err := x.dictionaries()
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		b := queryBuilder{spec: spec, langs: langs, an: x.an, known: known}
 		q, pos, ok := b.textQuery(clauses)
 		if !ok {
 			return emptyResult(facets), nil
@@ -62,31 +68,22 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	if err != nil {
 		return nil, err
 	}
-	var out *domain.SearchResult // with its hits once done
-	done := false
-	if req.Sort == "" && hasText && offset+limit <= maxScoreWindow {
-		if out, done, err = x.searchByScore(ctx, bq, facets, limit, offset); err != nil {
-			return nil, err
-		}
+	// One search sorted on score, newest and id. Sorting on newest once read
+	// every hit's prefix-coded date terms, which made an earlier version sort
+	// on the score alone and break ties afterwards; with newest a single
+	// keyword doc value (docFields.date), the full sort costs about the same
+	// and template-like records, which tie most of the time, no longer pay for
+	// a second search (BenchmarkSearch10k).
+	sr := bleve.NewSearchRequestOptions(bq, limit, offset, false)
+	sr.SortByCustom(order)
+	addFacets(sr, facets)
+	// Stored fields are loaded only for the page's hits, after collection.
+	sr.Fields = []string{fieldSource}
+	res, err := x.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, searchErr(ctx, err)
 	}
-	if !done {
-		sr := bleve.NewSearchRequestOptions(bq, limit, offset, false)
-		sr.SortByCustom(order)
-		if out == nil {
-			addFacets(sr, facets)
-		} // else searchByScore counted the same hits' facets and total already
-		// Stored fields are loaded only for the page's hits, after collection.
-		sr.Fields = []string{fieldSource}
-		res, err := x.idx.SearchInContext(ctx, sr)
-		if err != nil {
-			return nil, searchErr(ctx, err)
-		}
-		if out == nil {
-			out = toResult(facets, res)
-		} else {
-			out.Hits = toResult(nil, res).Hits
-		}
-	}
+	out := toResult(facets, res)
 	if positive && len(out.Hits) > 0 {
 		if err := x.highlight(ctx, main, req.Kind, langs, out.Hits); err != nil {
 			return nil, err
@@ -99,97 +96,6 @@ func addFacets(sr *bleve.SearchRequest, facets []string) {
 	for _, f := range facets {
 		sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
 	}
-}
-
-// maxScoreWindow is the deepest page end searchByScore serves; deeper pages
-// would load the stored fields of every hit before them.
-var maxScoreWindow = 100 // a var so tests can turn searchByScore off
-
-// searchByScore is a relevance-ordered page (score, then newest, then id) for
-// a fraction of the work of bleve sorting on all three. Sorting on newest and
-// id made bleve read both for every matching document, not just the page's:
-// half the time of a text search over 10k profiles (BenchmarkSearch10k). Here
-// bleve sorts on the score alone, which it has anyway, and returns one hit
-// past the page. When that extra hit scores less than the page's last one,
-// the page holds exactly the right documents, and only runs of equal scores
-// within it need ordering by newest and id, which one small search over those
-// documents does. When it scores the same, documents of that score may have
-// been cut off in the wrong order: done is false, and the caller runs the full
-// sort for the hits (the result's total and facets stand), and the page costs
-// more than the full sort alone would have. Real prose rarely ties; records
-// made from templates do (most pages of BenchmarkSearchSMEs10k's profiles), and
-// even there this comes out ahead on average.
-func (x *Index) searchByScore(ctx context.Context, q query.Query, facets []string, limit, offset int) (out *domain.SearchResult, done bool, err error) {
-	window := offset + limit
-	sr := bleve.NewSearchRequestOptions(q, window+1, 0, false)
-	sr.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
-	addFacets(sr, facets)
-	sr.Fields = []string{fieldSource}
-	res, err := x.idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, false, searchErr(ctx, err)
-	}
-	hits := res.Hits
-	if len(hits) > window {
-		if hits[window].Score == hits[window-1].Score {
-			res.Hits = nil
-			return toResult(facets, res), false, nil
-		}
-		hits = hits[:window]
-	}
-	if err := x.breakTies(ctx, hits, offset); err != nil {
-		return nil, false, err
-	}
-	res.Hits = hits[min(offset, len(hits)):]
-	return toResult(facets, res), true, nil
-}
-
-// breakTies orders the runs of equal scores in hits (sorted by score) that
-// reach into the page, hits[offset:], by newest then id, as sortOrder's
-// relevance order does.
-func (x *Index) breakTies(ctx context.Context, hits search.DocumentMatchCollection, offset int) error {
-	var runs [][2]int
-	var ids []string
-	for i := 0; i < len(hits); {
-		j := i + 1
-		for j < len(hits) && hits[j].Score == hits[i].Score {
-			j++
-		}
-		if j-i > 1 && j > offset {
-			runs = append(runs, [2]int{i, j})
-			for _, h := range hits[i:j] {
-				ids = append(ids, h.ID)
-			}
-		}
-		i = j
-	}
-	if len(runs) == 0 {
-		return nil
-	}
-	order, _ := sortOrder("newest", false)
-	sr := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	sr.SortByCustom(order)
-	res, err := x.idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return searchErr(ctx, err)
-	}
-	rank := make(map[string]int, len(res.Hits))
-	for i, h := range res.Hits {
-		rank[h.ID] = i
-	}
-	// A record removed since the first search is not found here: it goes last.
-	at := func(id string) int {
-		if r, ok := rank[id]; ok {
-			return r
-		}
-		return len(ids)
-	}
-	for _, r := range runs {
-		slices.SortStableFunc(hits[r[0]:r[1]], func(a, b *search.DocumentMatch) int {
-			return at(a.ID) - at(b.ID)
-		})
-	}
-	return nil
 }
 
 // highlight fills in the page's highlights with a second search limited to
@@ -232,15 +138,38 @@ func (x *Index) highlight(ctx context.Context, q query.Query, kind string, langs
 	return nil
 }
 
-// termKnown reports whether term is in field's dictionary.
-func (x *Index) termKnown(field, term string) bool {
-	d, err := x.idx.FieldDictRange(field, []byte(term), []byte(term))
+// dictionaries returns a lookup of terms in the fields' dictionaries of the
+// index as it is now, for one query's building, and the function that
+// releases it. A term indexed after this snapshot was taken may be missed by
+// that one query; anything indexed before a search is called is seen.
+func (x *Index) dictionaries() (known func(field, term string) bool, done func(), err error) {
+	adv, err := x.idx.Advanced()
 	if err != nil {
-		return false
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	defer d.Close()
-	e, err := d.Next()
-	return err == nil && e != nil && e.Term == term && e.Count > 0
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	rc, ok := r.(index.IndexReaderContains)
+	if !ok {
+		_ = r.Close()
+		return nil, func() {}, nil // take every term as known
+	}
+	dicts := map[string]index.FieldDictContains{}
+	known = func(field, term string) bool {
+		d, ok := dicts[field]
+		if !ok {
+			d, _ = rc.FieldDictContains(field) // on error: nil, and every term is known
+			dicts[field] = d
+		}
+		if d == nil {
+			return true
+		}
+		found, err := d.Contains([]byte(term))
+		return found || err != nil
+	}
+	return known, func() { _ = r.Close() }, nil
 }
 
 func searchErr(ctx context.Context, err error) error {
@@ -327,21 +256,21 @@ func term(field, value string) query.Query {
 }
 
 // sortOrder: relevance then newest; newest; or soonest deadline (records
-// without one last). The document id breaks ties so pages never overlap.
+// without one last). The newest key ends with the record's id, so it is
+// unique: equal times fall back to the higher id, and pages never overlap.
 func sortOrder(sort string, hasText bool) (search.SortOrder, error) {
-	newest := &search.SortField{Field: fieldNewest, Desc: true, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
-	id := &search.SortDocID{}
+	newest := &search.SortField{Field: fieldNewest, Desc: true, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
 	switch sort {
 	case "":
 		if hasText {
-			return search.SortOrder{&search.SortScore{Desc: true}, newest, id}, nil
+			return search.SortOrder{&search.SortScore{Desc: true}, newest}, nil
 		}
-		return search.SortOrder{newest, id}, nil
+		return search.SortOrder{newest}, nil
 	case "newest":
-		return search.SortOrder{newest, id}, nil
+		return search.SortOrder{newest}, nil
 	case "deadline":
-		deadline := &search.SortField{Field: fieldDeadline, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
-		return search.SortOrder{deadline, newest, id}, nil
+		deadline := &search.SortField{Field: fieldDeadline, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
+		return search.SortOrder{deadline, newest}, nil
 	}
 	v := domain.Validation{}
 	v.Add("sort", "must be empty, newest or deadline")

@@ -124,19 +124,31 @@ func (s *Service) DeleteSME(ctx context.Context, a *domain.User, id string, ifMa
 	if err := checkVersion(ifMatch, &sme.Meta); err != nil {
 		return err
 	}
-	if err := s.store.SMEs().Delete(ctx, id); err != nil {
-		return notFoundAs(err, "SME")
-	}
+	// Unlink the owner first, then delete: a process killed in between leaves
+	// a profile its owner no longer points at (they can edit or delete it, or
+	// create a new one), never an owner pointing at no profile, who could
+	// neither create one nor reach the old.
+	var owner *domain.User
 	if sme.Owner != "" {
-		if owner, err := s.store.Users().Get(ctx, sme.Owner); err == nil && owner.SMEID == id {
-			owner.SMEID = ""
-			if err := s.store.Users().Update(ctx, owner); err != nil {
-				s.log.ErrorContext(ctx, "unlink deleted profile", "user", owner.ID, "err", err)
+		if u, err := s.store.Users().Get(ctx, sme.Owner); err == nil && u.SMEID == id {
+			u.SMEID = ""
+			if err := s.store.Users().Update(ctx, u); err != nil {
+				return err
 			}
-			if a.ID == owner.ID {
-				a.SMEID = ""
+			owner = u
+		}
+	}
+	if err := s.store.SMEs().Delete(ctx, id); err != nil {
+		if owner != nil && domain.ErrorCode(err) != domain.ENOTFOUND { // the profile stays: link it again
+			owner.SMEID = id
+			if lerr := s.store.Users().Update(context.WithoutCancel(ctx), owner); lerr != nil {
+				s.log.ErrorContext(ctx, "relink profile not deleted", "user", owner.ID, "err", lerr)
 			}
 		}
+		return notFoundAs(err, "SME")
+	}
+	if owner != nil && a.ID == owner.ID {
+		a.SMEID = ""
 	}
 	s.afterDelete(ctx, domain.KindSME, id)
 	return nil

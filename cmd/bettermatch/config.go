@@ -37,6 +37,8 @@ type config struct {
 	TrustProxy      bool
 	CORSOrigins     []string
 	RequestTimeout  time.Duration
+	// MaxReads bounds the reads served at once (httpapi.Options.MaxReads).
+	MaxReads int
 	// PprofAddr, when set, serves net/http/pprof there (loopback only), for
 	// profiling under load.
 	PprofAddr string
@@ -104,6 +106,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.RequestTimeout, err = time.ParseDuration(env("BETTERMATCH_REQUEST_TIMEOUT", "30s")); err != nil || c.RequestTimeout < time.Second {
 		return nil, fmt.Errorf("BETTERMATCH_REQUEST_TIMEOUT: want a duration of at least 1s, like 30s")
 	}
+	if c.MaxReads, err = strconv.Atoi(env("BETTERMATCH_MAX_READS", strconv.Itoa(httpapi.DefaultMaxReads()))); err != nil || c.MaxReads < 1 {
+		return nil, fmt.Errorf("BETTERMATCH_MAX_READS: want a positive number, like 8")
+	}
 	if c.EmailLimit, err = parseRateLimit(env("BETTERMATCH_SIGNIN_LIMIT_EMAIL", "5/15m")); err != nil {
 		return nil, fmt.Errorf("BETTERMATCH_SIGNIN_LIMIT_EMAIL: %w", err)
 	}
@@ -161,7 +166,7 @@ func (c *config) logAttrs() []any {
 		"openai_base_url", c.OpenAIBaseURL, "embedding_model", c.EmbeddingModel,
 		"smtp_url", redactURL(c.SMTPURL), "public_url", c.PublicURL,
 		"refresh_ttl", c.RefreshTTL.String(), "trust_proxy", c.TrustProxy, "cors_origins", strings.Join(c.CORSOrigins, ","),
-		"request_timeout", c.RequestTimeout.String(), "signin_limit_email", c.EmailLimit.String(), "signin_limit_addr", c.AddrLimit.String()}
+		"request_timeout", c.RequestTimeout.String(), "max_reads", c.MaxReads, "signin_limit_email", c.EmailLimit.String(), "signin_limit_addr", c.AddrLimit.String()}
 }
 
 // redactURI hides the password in a MongoDB URI.

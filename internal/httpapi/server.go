@@ -35,6 +35,8 @@ type Server struct {
 	corsAny        bool
 	corsOrigins    map[string]struct{}
 	requestTimeout time.Duration
+	// reads holds a token for each read being served (see admit); nil: no bound.
+	reads chan struct{}
 }
 
 // Options configure the server.
@@ -55,6 +57,9 @@ type Options struct {
 	CORSOrigins []string
 	// RequestTimeout bounds each request; 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// MaxReads bounds the reads (GET and HEAD) served at once; more wait
+	// their turn (see admit). 0 means DefaultMaxReads; negative, no bound.
+	MaxReads int
 }
 
 // New builds the server and its routes.
@@ -72,6 +77,12 @@ func New(svc *service.Service, opt Options) *Server {
 	if s.requestTimeout <= 0 {
 		s.requestTimeout = DefaultRequestTimeout
 	}
+	switch {
+	case opt.MaxReads == 0:
+		s.reads = make(chan struct{}, DefaultMaxReads())
+	case opt.MaxReads > 0:
+		s.reads = make(chan struct{}, opt.MaxReads)
+	}
 	s.corsOrigins = map[string]struct{}{}
 	for _, o := range opt.CORSOrigins {
 		s.corsAny = s.corsAny || o == "*"
@@ -87,6 +98,7 @@ func New(svc *service.Service, opt Options) *Server {
 	e.Use(s.limitBody)
 	e.Use(s.clientAddr)
 	e.Use(s.timeout)
+	e.Use(s.admit) // inside timeout: a read that waits too long is a 503
 	// Before authenticate: a preflight carries no credentials.
 	e.Use(s.cors)
 	e.Use(s.authenticate)

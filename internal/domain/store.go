@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -100,6 +101,10 @@ type Store interface {
 	Changes(ctx context.Context, since int64) ([]Change, int64, error)
 	// RecordChange notes a write to kind/id for other processes.
 	RecordChange(ctx context.Context, kind, id string) error
+	// Origin names this store's changes in the log: it is new each time the
+	// store is opened, so a process tells its own changes from the others'
+	// (and from those of the process it replaced).
+	Origin() string
 
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
@@ -111,7 +116,13 @@ type Change struct {
 	Seq  int64
 	Kind string
 	ID   string
+	// Origin is the Store.Origin of the process that noted it, At when.
+	Origin string
+	At     time.Time
 }
+
+// String is "{seq kind id}", for logs and tests.
+func (c Change) String() string { return fmt.Sprintf("{%d %s %s}", c.Seq, c.Kind, c.ID) }
 
 // Record kinds, as used by the search index, changes and ids.
 const (

@@ -39,6 +39,7 @@ const (
 )
 
 type changeLog struct {
+	origin   string // Store.Origin
 	writes   *gate
 	changes  *mongo.Collection
 	counters *mongo.Collection
@@ -61,6 +62,8 @@ type changeDoc struct {
 	Kind     string    `bson:"kind"`
 	RecordID string    `bson:"id"`
 	At       time.Time `bson:"at"`
+	// Origin is the writing store's Origin (absent in logs from before it).
+	Origin string `bson:"origin,omitempty"`
 }
 
 type counterDoc struct {
@@ -139,7 +142,7 @@ func (l *changeLog) commitChanges(reqs []changeReq) error {
 		docs := make([]changeDoc, n)
 		for i, r := range pending {
 			seq := first + int64(i)
-			docs[i] = changeDoc{ID: seqKey(seq), Seq: seq, Kind: r.kind, RecordID: r.id, At: at}
+			docs[i] = changeDoc{ID: seqKey(seq), Seq: seq, Kind: r.kind, RecordID: r.id, At: at, Origin: l.origin}
 		}
 		done = l.writes.enter()
 		_, err = l.changes.InsertMany(ctx, docs, insert)
@@ -232,6 +235,9 @@ func duplicateIndexes(err error) ([]int, bool) {
 	return out, true
 }
 
+// Origin implements domain.Store.
+func (s *Store) Origin() string { return s.log.origin }
+
 // Changes implements domain.Store. It returns at most MaxChanges changes, in
 // order, and the highest sequence number up to which nothing is left to read.
 // since < 0 asks only for the current head, which is what a process starts
@@ -285,7 +291,7 @@ func (s *Store) Changes(ctx context.Context, since int64) ([]domain.Change, int6
 				break
 			}
 		} else {
-			out = append(out, domain.Change{Seq: d.Seq, Kind: d.Kind, ID: d.RecordID})
+			out = append(out, domain.Change{Seq: d.Seq, Kind: d.Kind, ID: d.RecordID, Origin: d.Origin, At: d.At})
 		}
 		last = seq
 	}

@@ -33,6 +33,9 @@ func TestChanges(t *testing.T) {
 	if fmt.Sprint(got) != want || last != 4 {
 		t.Fatalf("Changes(0) = %v, %d; want %s, 4", got, last, want)
 	}
+	if a.Origin() == b.Origin() || got[0].Origin != a.Origin() || got[3].Origin != b.Origin() || got[3].At.IsZero() {
+		t.Errorf("origins %q and %q: changes carry %q and %q (at %v)", a.Origin(), b.Origin(), got[0].Origin, got[3].Origin, got[3].At)
+	}
 	got, last, err = a.Changes(ctx, 2)
 	if err != nil || fmt.Sprint(got) != "[{3 sme s2} {4 course c0}]" || last != 4 {
 		t.Fatalf("Changes(2) = %v, %d, %v", got, last, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -56,20 +57,32 @@ func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collectio
 }
 
 // intend notes in the change log, before a record the search index derives
-// from is written, that it is about to change. The service notes the change
-// again after the write, when it also indexes the record; this earlier note is
-// for a process killed between the two: its write may have landed with no
-// change after it, and without this note the restarted process's catch-up
-// (which reads only the change log) would never index it. A note whose write
-// never happens is harmless: catch-up reads the record as it is. If the note
-// cannot be written, neither is the record, so the index cannot silently miss
-// it.
-func (c *collection[T, D]) intend(ctx context.Context, id string) error {
+// from is written, that it is about to change, and returns the context the
+// write must finish in. This note is the only one: the service indexes the
+// record itself after the write, and other processes read the note knowing
+// that its write may land after they first see it (see the service's
+// syncLocked). They read it again once it is old enough that its write has
+// landed or never will; writeWindow, well inside that, bounds the write,
+// waits for the write gate included. A process killed between the note and
+// the write leaves a note whose write never happens, which is harmless:
+// readers reread the record as it is. If the note cannot be written, neither
+// is the record, so the index cannot silently miss it.
+func (c *collection[T, D]) intend(ctx context.Context, id string) (context.Context, context.CancelFunc, error) {
 	if c.derived == "" {
-		return nil
+		return ctx, func() {}, nil
 	}
-	return c.st.RecordChange(ctx, c.derived, id)
+	if err := c.st.RecordChange(ctx, c.derived, id); err != nil {
+		return nil, nil, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, writeWindow)
+	return wctx, cancel, nil
 }
+
+// writeWindow bounds a write after its change note (intend). Readers trust a
+// note's write to have landed or failed 30 s after it (the service's
+// DefaultChangeSettle); ten leaves room for a server still finishing a write
+// its client gave up on.
+const writeWindow = 10 * time.Second
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
@@ -88,15 +101,20 @@ func (c *collection[T, D]) Create(ctx context.Context, rec T) error {
 	}
 	m.CreatedAt, m.UpdatedAt = bsonTime(m.CreatedAt), bsonTime(m.UpdatedAt)
 	m.Version = 1
-	if err := c.intend(ctx, m.ID); err != nil {
+	ctx, cancel, err := c.intend(ctx, m.ID)
+	if err != nil {
 		return err
 	}
+	defer cancel()
 	d := c.toDoc(rec)
 	if err := c.listsAdd(ctx, *new(D), d); err != nil {
 		return err
 	}
-	done := c.st.writes.enter()
-	_, err := c.coll.InsertOne(ctx, d)
+	done, err := c.st.writes.enterCtx(ctx)
+	if err != nil {
+		return translate(err, c.kind, "create "+c.kind)
+	}
+	_, err = c.coll.InsertOne(ctx, d)
 	done()
 	if mongo.IsDuplicateKeyError(err) && c.listed() {
 		// Take back the entries added for this record, keeping the existing
@@ -146,9 +164,11 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 			return c.stale()
 		}
 	}
-	if err := c.intend(ctx, m.ID); err != nil {
+	ctx, cancel, err := c.intend(ctx, m.ID)
+	if err != nil {
 		return err
 	}
+	defer cancel()
 	d := c.toDoc(rec)
 	dm := d.meta()
 	dm.Version, dm.UpdatedAt = m.Version+1, now()
@@ -189,7 +209,10 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64) (bo
 	if !c.st.ferret {
 		filter = append(filter, bson.E{Key: "version", Value: expected})
 	}
-	done := c.st.writes.enter()
+	done, err := c.st.writes.enterCtx(ctx)
+	if err != nil {
+		return false, translate(err, c.kind, "update "+c.kind)
+	}
 	res, err := c.coll.ReplaceOne(ctx, filter, d)
 	done()
 	if err != nil {
@@ -209,10 +232,15 @@ func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	if err := c.intend(ctx, id); err != nil {
+	ctx, cancel, err := c.intend(ctx, id)
+	if err != nil {
 		return err
 	}
-	done := c.st.writes.enter()
+	defer cancel()
+	done, err := c.st.writes.enterCtx(ctx)
+	if err != nil {
+		return translate(err, c.kind, "delete "+c.kind)
+	}
 	res, err := c.coll.DeleteOne(ctx, byID(id))
 	done()
 	if err != nil {

@@ -1,6 +1,6 @@
 package mongostore
 
-import "sync"
+import "context"
 
 // gate serialises this process's writes to the embedded database (FerretDB on
 // SQLite). SQLite has one writer at a time; a writer that finds the lock taken
@@ -11,16 +11,31 @@ import "sync"
 // hands the lock on as soon as it is free. Reads are not gated: in WAL mode
 // they never wait for a writer. On MongoDB the gate is open.
 type gate struct {
-	on bool
-	mu sync.Mutex
+	on   bool
+	turn chan struct{} // holds a token while a write is in progress
+}
+
+func (g *gate) open(on bool) {
+	g.on = on
+	g.turn = make(chan struct{}, 1)
 }
 
 // enter waits for this process's turn to write and returns the function that
 // ends it.
 func (g *gate) enter() func() {
+	done, _ := g.enterCtx(context.Background())
+	return done
+}
+
+// enterCtx is enter that gives up when ctx ends.
+func (g *gate) enterCtx(ctx context.Context) (func(), error) {
 	if !g.on {
-		return func() {}
+		return func() {}, nil
 	}
-	g.mu.Lock()
-	return g.mu.Unlock
+	select {
+	case g.turn <- struct{}{}:
+		return func() { <-g.turn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

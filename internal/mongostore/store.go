@@ -142,7 +142,7 @@ func (s *Store) init(ctx context.Context) error {
 		return translate(err, "database", "open database")
 	}
 	_, s.ferret = info["ferretdbVersion"]
-	s.writes.on = s.ferret
+	s.writes.open(s.ferret)
 
 	s.users = newCollection(s, userEntity)
 	s.smes = newCollection(s, smeEntity)
@@ -193,7 +193,7 @@ func (s *Store) init(ctx context.Context) error {
 			return err
 		}
 	}
-	s.log = changeLog{writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
+	s.log = changeLog{origin: domain.NewID(), writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
 
 	// Lists by challenge, by SME and by user; FerretDB accepts and ignores

@@ -62,7 +62,7 @@ func (s *Service) createUser(ctx context.Context, r domain.Registration, status 
 		return nil, err
 	}
 	u.CreatedAt, u.UpdatedAt = s.Now(), s.Now()
-	if err := s.store.Users().Create(ctx, u); err != nil {
+	if err := s.users.Create(ctx, u); err != nil {
 		if rerr := s.store.ReleaseEmail(context.WithoutCancel(ctx), email); rerr != nil {
 			s.log.ErrorContext(ctx, "release email claim", "err", rerr)
 		}
@@ -91,7 +91,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	} else if err != nil {
 		return nil, err
 	}
-	u, err := s.store.Users().Get(ctx, id)
+	u, err := s.users.Get(ctx, id)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, errBadLogin
@@ -135,7 +135,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 	if c.SessionID != "" && s.revoked.has(c.SessionID, s.Now()) {
 		return nil, errBadToken()
 	}
-	u, err := s.store.Users().Get(ctx, c.UserID)
+	u, err := s.users.recent(ctx, c.UserID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, errBadToken()
 	} else if err != nil {
@@ -188,7 +188,7 @@ func (s *Service) SetUserStatus(ctx context.Context, a *domain.User, id, status 
 		return nil, domain.Errorf(domain.ECONFLICT, "You cannot suspend your own account.")
 	}
 	for attempt := 0; ; attempt++ {
-		u, err := s.store.Users().Get(ctx, id)
+		u, err := s.users.Get(ctx, id)
 		if err != nil {
 			return nil, notFoundAs(err, "User")
 		}
@@ -201,7 +201,7 @@ func (s *Service) SetUserStatus(ctx context.Context, a *domain.User, id, status 
 			// Ends every session: the tokens carry the old epoch.
 			u.SessionEpoch++
 		}
-		err = s.store.Users().Update(ctx, u)
+		err = s.users.Update(ctx, u)
 		if domain.ErrorCode(err) == domain.EPRECONDITION && attempt < 3 {
 			continue // a concurrent change (e.g. a new profile): re-read and apply again
 		} else if err != nil {
@@ -234,7 +234,7 @@ func (s *Service) ListUsers(ctx context.Context, a *domain.User, f domain.UserFi
 	if f.Role != "" {
 		where["role"] = f.Role
 	}
-	items, total, err := s.store.Users().Find(ctx, domain.Query{Where: where, Limit: f.Limit, Offset: f.Offset})
+	items, total, err := s.users.Find(ctx, domain.Query{Where: where, Limit: f.Limit, Offset: f.Offset})
 	if err != nil {
 		return nil, err
 	}

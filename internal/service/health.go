@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"strconv"
 )
 
 // These report the state of the derived indexes for monitoring. They read
@@ -10,28 +9,20 @@ import (
 // counter by key), so a scrape every few seconds costs no scan.
 
 // IndexSeq returns the store's change sequence that the search index and the
-// matcher have applied, and the store's head: head − synced is how far they lag
-// behind writes. This process's own writes are indexed at once but counted as
-// applied at the next sync (every couple of seconds), so a lag that stays
-// above zero means other processes' writes or failed indexing not caught up.
+// matcher have read up to, and the store's head: head − synced is how far they
+// lag behind writes. This process's own writes are indexed at once but counted
+// as read at the next sync (every couple of seconds), and other processes'
+// are read once they are a moment old (ChangeSight), so a lag that stays above
+// zero means other processes' writes not caught up.
 //
-// It reads the index's stamp rather than the sync loop's counter: the stamp is
-// written whenever that counter moves, and reading it does not wait behind a
-// sync in progress, which may be a full reload.
+// It reads a counter the sync loop sets, and does not wait behind a sync in
+// progress, which may be a full reload.
 func (s *Service) IndexSeq(ctx context.Context) (synced, head int64, err error) {
 	_, head, err = s.store.Changes(ctx, -1)
 	if err != nil {
 		return 0, 0, err
 	}
-	stamp, err := s.index.Stamp()
-	if err != nil {
-		return 0, 0, err
-	}
-	if stamp == "" {
-		return 0, head, nil
-	}
-	synced, err = strconv.ParseInt(stamp, 10, 64)
-	return synced, head, err
+	return s.readSeq.Load(), head, nil
 }
 
 // IndexCounts returns how many records of each kind the search index holds.

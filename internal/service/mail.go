@@ -37,7 +37,7 @@ func (s *Service) queueEmail(ctx context.Context, n *domain.Notification) {
 	if !s.mail.Enabled {
 		return
 	}
-	u, err := s.store.Users().Get(ctx, n.UserID)
+	u, err := s.users.Get(ctx, n.UserID)
 	if err != nil {
 		s.log.ErrorContext(ctx, "queue email: read user", "user", n.UserID, "notification", n.ID, "err", err)
 		return

@@ -71,7 +71,7 @@ func (s *Service) linkSME(ctx context.Context, u *domain.User, smeID string) err
 		return err
 	}
 	u.SMEID = sme.ID
-	if err := s.store.Users().Update(ctx, u); err != nil {
+	if err := s.users.Update(ctx, u); err != nil {
 		return err
 	}
 	s.afterWrite(ctx, domain.KindSME, sme)

@@ -18,6 +18,7 @@ import (
 // derived indexes up to date and run the background sync.
 type Service struct {
 	store    domain.Store
+	users    *userCache // the store's users, with accounts cached for Authenticate
 	index    domain.SearchIndex
 	matcher  domain.Matcher
 	tokens   domain.TokenService
@@ -34,9 +35,18 @@ type Service struct {
 	// StatsMinAge is how long indicators are served from cache after a write
 	// (see stats.go).
 	StatsMinAge time.Duration
+	// ChangeSight and ChangeSettle pace the reading of other processes'
+	// changes (see syncLocked); they default to DefaultChangeSight and
+	// DefaultChangeSettle.
+	ChangeSight, ChangeSettle time.Duration
 
 	syncMu  sync.Mutex
-	syncSeq int64
+	syncSeq int64        // the change log is read up to here
+	readSeq atomic.Int64 // syncSeq, for IndexSeq to read without syncMu
+	stamped int64        // the index's stamp, where a restart resumes reading
+	settle  []settling   // notes read but younger than ChangeSettle, oldest first
+	retryMu sync.Mutex
+	retry   map[[2]string]bool // kind/id whose index write failed
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -70,6 +80,9 @@ type Deps struct {
 	Limits Limits
 	// RefreshTTL is how long a session lasts; 0 means DefaultRefreshTTL.
 	RefreshTTL time.Duration
+	// UserCacheTTL is how long Authenticate trusts an account it read; 0
+	// means DefaultUserCacheTTL, negative not at all.
+	UserCacheTTL time.Duration
 }
 
 // New returns a service over deps.
@@ -78,6 +91,7 @@ func New(d Deps) *Service {
 		store: d.Store, index: d.Index, matcher: d.Matcher, tokens: d.Tokens, hasher: d.Hasher,
 		embedder: d.Embedder, mail: d.Mail, log: d.Logger, now: d.Now,
 		NotifyTop: 10, NotifyMinScore: 0.2, StatsMinAge: DefaultStatsMinAge,
+		ChangeSight: DefaultChangeSight, ChangeSettle: DefaultChangeSettle,
 	}
 	if s.embedder == nil {
 		s.embedder = domain.NopEmbedder{}
@@ -89,6 +103,11 @@ func New(d Deps) *Service {
 		s.now = time.Now
 	}
 	s.limits = newLimiters(d.Limits, s.now)
+	ttl := d.UserCacheTTL
+	if ttl == 0 {
+		ttl = DefaultUserCacheTTL
+	}
+	s.users = newUserCache(d.Store.Users(), max(ttl, 0), time.Now)
 	s.refreshTTL = d.RefreshTTL
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = DefaultRefreshTTL

@@ -109,7 +109,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Session, error)
 		s.audit(ctx, nil, domain.AuditTokenReuse, "session", sess.ID, "", "revoked", "user "+rt.UserID)
 		return nil, errBadRefresh()
 	}
-	u, err := s.store.Users().Get(ctx, rt.UserID)
+	u, err := s.users.Get(ctx, rt.UserID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, errBadRefresh()
 	} else if err != nil {
@@ -237,12 +237,12 @@ func (s *Service) ChangePassword(ctx context.Context, a *domain.User, current, n
 // applying again when a concurrent write (a new profile, a status change) won.
 func (s *Service) updateUser(ctx context.Context, id string, fn func(*domain.User)) (*domain.User, error) {
 	for attempt := 0; ; attempt++ {
-		u, err := s.store.Users().Get(ctx, id)
+		u, err := s.users.Get(ctx, id)
 		if err != nil {
 			return nil, notFoundAs(err, "User")
 		}
 		fn(u)
-		err = s.store.Users().Update(ctx, u)
+		err = s.users.Update(ctx, u)
 		if domain.ErrorCode(err) == domain.EPRECONDITION && attempt < 3 {
 			continue
 		} else if err != nil {

@@ -34,7 +34,7 @@ func (s *Service) CreateSME(ctx context.Context, a *domain.User, in domain.SMEIn
 		// Link the profile to its owner. The user's version guards against two
 		// profiles created at once: the loser's profile is removed again.
 		a.SMEID = sme.ID
-		if err := s.store.Users().Update(ctx, a); err != nil {
+		if err := s.users.Update(ctx, a); err != nil {
 			a.SMEID = ""
 			if derr := s.store.SMEs().Delete(context.WithoutCancel(ctx), sme.ID); derr != nil {
 				s.log.ErrorContext(ctx, "remove unlinked profile", "sme", sme.ID, "err", derr)
@@ -130,9 +130,9 @@ func (s *Service) DeleteSME(ctx context.Context, a *domain.User, id string, ifMa
 	// neither create one nor reach the old.
 	var owner *domain.User
 	if sme.Owner != "" {
-		if u, err := s.store.Users().Get(ctx, sme.Owner); err == nil && u.SMEID == id {
+		if u, err := s.users.Get(ctx, sme.Owner); err == nil && u.SMEID == id {
 			u.SMEID = ""
-			if err := s.store.Users().Update(ctx, u); err != nil {
+			if err := s.users.Update(ctx, u); err != nil {
 				return err
 			}
 			owner = u
@@ -141,7 +141,7 @@ func (s *Service) DeleteSME(ctx context.Context, a *domain.User, id string, ifMa
 	if err := s.store.SMEs().Delete(ctx, id); err != nil {
 		if owner != nil && domain.ErrorCode(err) != domain.ENOTFOUND { // the profile stays: link it again
 			owner.SMEID = id
-			if lerr := s.store.Users().Update(context.WithoutCancel(ctx), owner); lerr != nil {
+			if lerr := s.users.Update(context.WithoutCancel(ctx), owner); lerr != nil {
 				s.log.ErrorContext(ctx, "relink profile not deleted", "user", owner.ID, "err", lerr)
 			}
 		}

@@ -12,55 +12,46 @@ import (
 // written after bulk imports instead of one change per record.
 const AllOfKind = "*"
 
-// afterWrite brings the derived indexes up to date with a record just written
-// and notes the write for other processes. The store write has already
-// succeeded, so an index failure is logged, not returned: the change log makes
-// the sync loop retry it.
+// afterWrite brings the derived indexes up to date with a record just written.
+// The store write has already succeeded, so an index failure is logged, not
+// returned: the next sync retries it (retryIndex).
 //
-// The note and the index write run at the same time, and both are done when
-// afterWrite returns (so the note is in the log, and a search finds the
-// record, before the write is acknowledged). Neither needs the other first:
-// the note only tells readers to reread the record from the store, which
-// already holds it, and a crash between them is covered by the note the store
-// wrote before the record (see mongostore's intend). Each is group-committed
-// with concurrent writers' (RecordChange, search.Index), so running them side
-// by side costs one commit's wait instead of two in a row.
+// Other processes learn of the write from the note the store wrote before it
+// (mongostore's intend), not from a second note after it: see syncLocked for
+// how they read a note whose write may not have landed yet. A second note per
+// write had been half of every write's waiting under load.
 func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record) {
 	ctx = context.WithoutCancel(ctx)
 	id := rec.RecordMeta().ID
-	noted := s.noteChange(ctx, kind, id)
 	s.matcher.Put(rec)
 	if err := s.index.Index(ctx, rec); err != nil {
 		s.log.ErrorContext(ctx, "index record", "kind", kind, "id", id, "err", err)
+		s.retryIndex(kind, id)
 	}
-	<-noted
 	s.embedLater(kind, rec)
 	s.invalidateStats()
 }
 
 func (s *Service) afterDelete(ctx context.Context, kind, id string) {
 	ctx = context.WithoutCancel(ctx)
-	noted := s.noteChange(ctx, kind, id)
 	s.matcher.Remove(kind, id)
 	if err := s.index.Remove(ctx, kind, id); err != nil {
 		s.log.ErrorContext(ctx, "unindex record", "kind", kind, "id", id, "err", err)
+		s.retryIndex(kind, id)
 	}
-	<-noted
 	s.embedGone(kind, id)
 	s.invalidateStats()
 }
 
-// noteChange records the change in the background; the channel is closed once
-// it is in the log (or its failure is logged).
-func (s *Service) noteChange(ctx context.Context, kind, id string) <-chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := s.store.RecordChange(ctx, kind, id); err != nil {
-			s.log.ErrorContext(ctx, "record change", "kind", kind, "id", id, "err", err)
-		}
-	}()
-	return done
+// retryIndex has the next sync bring kind/id's index entry up to date: this
+// process skips its own changes in the log, so nothing else would.
+func (s *Service) retryIndex(kind, id string) {
+	s.retryMu.Lock()
+	defer s.retryMu.Unlock()
+	if s.retry == nil {
+		s.retry = map[[2]string]bool{}
+	}
+	s.retry[[2]string{kind, id}] = true
 }
 
 // Progress reports bulk work: what is being done and how far it got.
@@ -96,10 +87,11 @@ func (s *Service) Start(ctx context.Context, rebuild bool, progress Progress) er
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	if indexToo {
-		s.syncSeq = head
+		s.syncSeq, s.stamped = head, head
+		s.readSeq.Store(head)
 		return s.index.SetStamp(strconv.FormatInt(head, 10))
 	}
-	s.syncSeq = since
+	s.syncSeq, s.stamped = since, since
 	return s.syncLocked(ctx)
 }
 
@@ -172,36 +164,138 @@ func (s *Service) Sync(ctx context.Context) error {
 	return s.syncLocked(ctx)
 }
 
+// How the sync loop reads the change log. Each write to an indexed record
+// is noted once, just before the write (mongostore's intend), so a reader may
+// see a note whose write has not landed yet, or never will. So:
+//
+//   - another process's note is read once it is ChangeSight old, by when its
+//     write has almost always landed, and the record is reread then;
+//   - every note from another process is read again once it is ChangeSettle
+//     old, by when its write has landed or never will (a write that started
+//     later than that after its note fails instead: see mongostore's intend),
+//     and the record reread again;
+//   - this process's own notes are not applied: the write's own request
+//     indexed the record (afterWrite), and rereading it could overwrite the
+//     index with the version before a write still in flight;
+//   - the index's stamp (where a restart resumes reading) never passes a
+//     note younger than ChangeSettle, own or not: a process killed between
+//     its store write and its index write is caught up after the restart,
+//     when its notes are another process's.
+//
+// A foreign write so costs two rereads per process, and an own write none.
+const (
+	DefaultChangeSight  = 250 * time.Millisecond
+	DefaultChangeSettle = 30 * time.Second
+)
+
+// settling is a note read but younger than ChangeSettle.
+type settling struct {
+	domain.Change
+	foreign bool
+}
+
 func (s *Service) syncLocked(ctx context.Context) error {
+	origin := s.store.Origin()
 	for {
+		now := time.Now()
 		changes, last, err := s.store.Changes(ctx, s.syncSeq)
 		if err != nil {
 			return err
 		}
-		if len(changes) == 0 {
-			if last != s.syncSeq {
-				s.syncSeq = last
-				return s.index.SetStamp(strconv.FormatInt(last, 10))
+		ready := len(changes)
+		for i, ch := range changes {
+			if ch.Origin != origin && now.Sub(ch.At) < s.ChangeSight {
+				ready = i
+				break
 			}
-			return nil
 		}
 		seen := map[[2]string]bool{}
-		for _, ch := range changes {
+		for _, ch := range changes[:ready] {
+			foreign := ch.Origin != origin
 			k := [2]string{ch.Kind, ch.ID}
-			if seen[k] {
-				continue
+			if foreign && !seen[k] {
+				seen[k] = true
+				if err := s.apply(ctx, ch); err != nil {
+					return err
+				}
+				s.invalidateStats()
 			}
-			seen[k] = true
-			if err := s.apply(ctx, ch); err != nil {
-				return err
+			if now.Sub(ch.At) < s.ChangeSettle {
+				s.settle = append(s.settle, settling{ch, foreign})
 			}
+			s.syncSeq = ch.Seq
 		}
-		s.syncSeq = last
-		if err := s.index.SetStamp(strconv.FormatInt(last, 10)); err != nil {
+		if ready < len(changes) || len(changes) == 0 && last == s.syncSeq {
+			break
+		}
+		s.syncSeq = max(s.syncSeq, last)
+	}
+	s.readSeq.Store(s.syncSeq)
+	if err := s.settleChanges(ctx); err != nil {
+		return err
+	}
+	if err := s.retryIndexes(ctx); err != nil {
+		return err
+	}
+	stamp := s.syncSeq
+	if len(s.settle) > 0 {
+		stamp = s.settle[0].Seq - 1
+	}
+	if stamp == s.stamped {
+		return nil
+	}
+	if err := s.index.SetStamp(strconv.FormatInt(stamp, 10)); err != nil {
+		return err
+	}
+	s.stamped = stamp
+	return nil
+}
+
+// settleChanges rereads the records of foreign notes that have become
+// ChangeSettle old, and lets go of them.
+func (s *Service) settleChanges(ctx context.Context) error {
+	now := time.Now()
+	seen := map[[2]string]bool{}
+	n := 0
+	for _, st := range s.settle {
+		if now.Sub(st.At) < s.ChangeSettle {
+			break
+		}
+		n++
+		k := [2]string{st.Kind, st.ID}
+		// A whole-kind note is written after its import, not before: the
+		// first read was the whole story.
+		if !st.foreign || st.ID == AllOfKind || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if err := s.apply(ctx, st.Change); err != nil {
+			s.settle = s.settle[n-1:] // this one is tried again next time
 			return err
 		}
-		s.invalidateStats()
 	}
+	s.settle = s.settle[n:]
+	return nil
+}
+
+// retryIndexes brings up to date the index entries this process failed to
+// write (retryIndex).
+func (s *Service) retryIndexes(ctx context.Context) error {
+	s.retryMu.Lock()
+	keys := make([][2]string, 0, len(s.retry))
+	for k := range s.retry {
+		keys = append(keys, k)
+	}
+	s.retryMu.Unlock()
+	for _, k := range keys {
+		if err := s.apply(ctx, domain.Change{Kind: k[0], ID: k[1]}); err != nil {
+			return err
+		}
+		s.retryMu.Lock()
+		delete(s.retry, k)
+		s.retryMu.Unlock()
+	}
+	return nil
 }
 
 func (s *Service) apply(ctx context.Context, ch domain.Change) error {

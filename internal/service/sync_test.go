@@ -65,3 +65,63 @@ func waitFor(t *testing.T, ok func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestSyncRereadsLateWrites: a change is noted before its write, so another
+// process may read the note before the write lands. It rereads the record
+// once the note is ChangeSettle old, and until then its index stamp (where a
+// restart resumes) stays before the note.
+func TestSyncRereadsLateWrites(t *testing.T) {
+	ctx := context.Background()
+	a := testenv.New(t)
+	b := testenv.New(t, testenv.Options{Database: a.Database})
+	b.Svc.ChangeSight, b.Svc.ChangeSettle = 0, 1500*time.Millisecond
+	if err := b.Svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stamp := func() string {
+		s, err := b.Index.Stamp()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := stamp()
+
+	late := sme("", "Põltsamaa Drones", "Drone surveys of peat bogs.")
+	late.ID = domain.NewID()
+	if err := a.Store.RecordChange(ctx, domain.KindSME, late.ID); err != nil { // the note, as intend writes it
+		t.Fatal(err)
+	}
+	if err := b.Svc.Sync(ctx); err != nil { // reads the note: no record yet
+		t.Fatal(err)
+	}
+	noted := time.Now()
+	// The write lands after b read its note (Import writes no note).
+	if _, err := a.Store.SMEs().Import(ctx, []*domain.SME{late}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if total(t, b.Svc, "peat") != 0 {
+		t.Fatal("b found the record before the note settled; the test proves nothing")
+	}
+	if got := stamp(); got != before {
+		t.Errorf("stamp moved to %s past an unsettled note (was %s)", got, before)
+	}
+	for total(t, b.Svc, "peat") == 0 {
+		if time.Since(noted) > 10*time.Second {
+			t.Fatal("b never reread the record")
+		}
+		time.Sleep(100 * time.Millisecond)
+		if err := b.Svc.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if time.Since(noted) < time.Second {
+		t.Errorf("b found the record %v after the note, before it settled", time.Since(noted))
+	}
+	if got := stamp(); got == before {
+		t.Errorf("stamp still %s after the note settled", got)
+	}
+}

@@ -205,10 +205,14 @@ func (c *collection[T, D]) stale() error {
 // replace writes d over the document whose version is expected and reports
 // whether one matched. The caller holds the record's lock.
 func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64) (bool, error) {
-	filter := byID(d.meta().ID)
-	if !c.st.ferret {
-		filter = append(filter, bson.E{Key: "version", Value: expected})
+	if c.st.ferret { // group-committed: see replace.go
+		r := &replaceReq{ctx: ctx, coll: c.coll, id: d.meta().ID, doc: d}
+		if err := c.st.replaces.Do(r); err != nil {
+			r.err = err
+		}
+		return r.matched, translate(r.err, c.kind, "update "+c.kind)
 	}
+	filter := append(byID(d.meta().ID), bson.E{Key: "version", Value: expected})
 	done, err := c.st.writes.enterCtx(ctx)
 	if err != nil {
 		return false, translate(err, c.kind, "update "+c.kind)

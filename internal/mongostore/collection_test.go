@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -275,5 +276,84 @@ func TestEach(t *testing.T) {
 	}
 	if n, err := s.SMEs().Count(ctx); err != nil || n != 25 {
 		t.Fatalf("count %d err %v", n, err)
+	}
+}
+
+// TestConcurrentUpdatesBatch: updates of many records at once (group-committed
+// on FerretDB, replace.go) each land with their own content and version, and
+// an update of a record deleted meanwhile is ENOTFOUND, not a success.
+func TestConcurrentUpdatesBatch(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	const n = 40
+	recs := make([]*domain.SME, n)
+	for i := range recs {
+		recs[i] = newSME(fmt.Sprint("Batch ", i))
+		if err := s.SMEs().Create(ctx, recs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone := recs[n-1]
+	stale := *gone
+	if err := s.SMEs().Delete(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, n)
+	var start sync.WaitGroup
+	start.Add(1)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			start.Wait()
+			r := recs[i]
+			if i == n-1 {
+				r = &stale
+			}
+			r.Summary = fmt.Sprint("edited ", i)
+			errs[i] = s.SMEs().Update(ctx, r)
+		})
+	}
+	start.Done()
+	wg.Wait()
+	for i := range n - 1 {
+		if errs[i] != nil {
+			t.Fatalf("update %d: %v", i, errs[i])
+		}
+		got, err := s.SMEs().Get(ctx, recs[i].ID)
+		if err != nil || got.Summary != fmt.Sprint("edited ", i) || got.Version != 2 || recs[i].Version != 2 {
+			t.Fatalf("record %d after update: %+v, %v (caller has version %d)", i, got, err, recs[i].Version)
+		}
+	}
+	wantCode(t, errs[n-1], domain.ENOTFOUND)
+}
+
+// TestCommitReplacesMissing: in a batch of replaces, one whose record is gone
+// is reported as matching nothing, and the others as written.
+func TestCommitReplacesMissing(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	a, b := newSME("Kept"), newSME("Gone")
+	for _, r := range []*domain.SME{a, b} {
+		if err := s.SMEs().Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SMEs().Delete(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	var reqs []*replaceReq
+	for _, r := range []*domain.SME{a, b} {
+		d := smeEntity.toDoc(r)
+		d.meta().Version = 2
+		reqs = append(reqs, &replaceReq{ctx: ctx, coll: s.smes.coll, id: r.ID, doc: d})
+	}
+	if err := s.commitReplaces(reqs); err != nil {
+		t.Fatal(err)
+	}
+	if !reqs[0].matched || reqs[0].err != nil || reqs[1].matched || reqs[1].err != nil {
+		t.Fatalf("outcomes: kept %v %v, gone %v %v", reqs[0].matched, reqs[0].err, reqs[1].matched, reqs[1].err)
+	}
+	if got, err := s.SMEs().Get(ctx, a.ID); err != nil || got.Version != 2 {
+		t.Fatalf("kept record: %+v, %v", got, err)
 	}
 }

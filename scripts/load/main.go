@@ -18,7 +18,7 @@
 //	BETTERMATCH_DATA_DIR=/tmp/bm-load BETTERMATCH_ADDR=127.0.0.1:8080 \
 //	  BETTERMATCH_ADMIN_EMAIL=admin@example.org BETTERMATCH_ADMIN_PASSWORD=load-admin-password \
 //	  BETTERMATCH_SIGNIN_LIMIT_ADDR=1000/1m BETTERMATCH_LOG_LEVEL=warn /tmp/bettermatch serve &
-//	go run ./scripts/load -setup -url http://127.0.0.1:8080 -rate 500 -duration 60s -users 10 \
+//	go run ./scripts/load -setup -url http://127.0.0.1:8080 -rate 500 -duration 60s -users 60 \
 //	  -admin-email admin@example.org -admin-password load-admin-password
 //
 // -setup registers the users (or signs them in when they exist), gives each SME
@@ -27,6 +27,11 @@
 // per client address, so the server is started with a generous
 // BETTERMATCH_SIGNIN_LIMIT_ADDR; the script also waits out a 429's
 // Retry-After.
+//
+// Measured on the 2-core machine, the script sharing its cores (2026-11-23,
+// after a -setup run; see the closing note of issue 6 for the history):
+// 500 req/s for 60 s, 60 users: 0 errors, p50 9.1 ms, p95 65 ms, p99 146 ms;
+// reads p99 31-88 ms, edits p99 199-361 ms.
 package main
 
 import (
@@ -72,7 +77,10 @@ func run() error {
 	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL")
 	flag.Float64Var(&o.rate, "rate", 500, "requests per second, offered whatever the latency")
 	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long to offer load")
-	flag.IntVar(&o.users, "users", 10, "SME users (officers: one per five, at least one)")
+	// Each user's writes go one at a time (so the mix never races itself into
+	// a 412): with a handful of users, a write rate of many per second is a
+	// closed loop, queueing in this script rather than measuring the server.
+	flag.IntVar(&o.users, "users", 60, "SME users (officers: one per five, at least one)")
 	flag.BoolVar(&o.setup, "setup", false, "register users and create the profiles, challenges and responses the mix needs")
 	flag.StringVar(&o.adminEmail, "admin-email", os.Getenv("BETTERMATCH_ADMIN_EMAIL"), "admin account, to verify officers during -setup")
 	flag.StringVar(&o.adminPassword, "admin-password", os.Getenv("BETTERMATCH_ADMIN_PASSWORD"), "admin password")

@@ -164,11 +164,17 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 			return c.stale()
 		}
 	}
-	ctx, cancel, err := c.intend(ctx, m.ID)
-	if err != nil {
-		return err
+	// On FerretDB the change note goes in the replace's own group commit
+	// (replace.go): an edit then waits for one commit, not two in a row.
+	noted := c.st.ferret && c.derived != ""
+	if !noted {
+		var cancel context.CancelFunc
+		var err error
+		if ctx, cancel, err = c.intend(ctx, m.ID); err != nil {
+			return err
+		}
+		defer cancel()
 	}
-	defer cancel()
 	d := c.toDoc(rec)
 	dm := d.meta()
 	dm.Version, dm.UpdatedAt = m.Version+1, now()
@@ -177,7 +183,7 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 			return err
 		}
 	}
-	ok, err := c.replace(ctx, d, m.Version)
+	ok, err := c.replace(ctx, d, m.Version, noted)
 	if c.listed() && err == nil {
 		if ok {
 			err = c.listsRemove(ctx, cur, d)
@@ -204,9 +210,12 @@ func (c *collection[T, D]) stale() error {
 
 // replace writes d over the document whose version is expected and reports
 // whether one matched. The caller holds the record's lock.
-func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64) (bool, error) {
+func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64, noted bool) (bool, error) {
 	if c.st.ferret { // group-committed: see replace.go
 		r := &replaceReq{ctx: ctx, coll: c.coll, id: d.meta().ID, doc: d}
+		if noted {
+			r.note = c.derived
+		}
 		if err := c.st.replaces.Do(r); err != nil {
 			r.err = err
 		}

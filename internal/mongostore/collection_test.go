@@ -298,6 +298,10 @@ func TestConcurrentUpdatesBatch(t *testing.T) {
 	if err := s.SMEs().Delete(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
+	_, head, err := s.Changes(ctx, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	errs := make([]error, n)
 	var start sync.WaitGroup
 	start.Add(1)
@@ -325,6 +329,22 @@ func TestConcurrentUpdatesBatch(t *testing.T) {
 		}
 	}
 	wantCode(t, errs[n-1], domain.ENOTFOUND)
+	// Each update noted its change (in the replaces' commit on FerretDB).
+	changes, _, err := s.Changes(ctx, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noted := map[string]bool{}
+	for _, ch := range changes {
+		if ch.Kind == domain.KindSME && ch.Origin == s.Origin() {
+			noted[ch.ID] = true
+		}
+	}
+	for i := range n - 1 {
+		if !noted[recs[i].ID] {
+			t.Errorf("update %d left no change note", i)
+		}
+	}
 }
 
 // TestCommitReplacesMissing: in a batch of replaces, one whose record is gone

@@ -233,7 +233,7 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 				return 0, err
 			}
 		}
-		ok, err := c.replace(ctx, d, cm.Version)
+		ok, err := c.replace(ctx, d, cm.Version, false)
 		if c.listed() && err == nil {
 			if ok {
 				err = c.listsRemove(ctx, cur, d)

@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -15,6 +16,11 @@ import (
 // (scripts/load) edits queued behind one another at the gate, each round trip
 // slowed by the reads sharing the CPU, and a hundred edits a second took
 // seconds each.
+//
+// A record the search index derives from has its change note written in the
+// same commit, just before the replaces (noteReplaces), rather than by intend
+// before the writer joins the queue: the writer waits for one commit instead
+// of a change-log commit and then this one.
 //
 // Only on FerretDB: there the version was checked by primary key under the
 // record's lock before (Store.ferret), so the filter is the id alone and a
@@ -32,10 +38,13 @@ const replaceCommitTimeout = 5 * time.Second
 // replaceReq is one replace waiting for its commit; the commit fills in
 // matched and err.
 type replaceReq struct {
-	ctx     context.Context
-	coll    *mongo.Collection
-	id      string
-	doc     doc
+	ctx  context.Context
+	coll *mongo.Collection
+	id   string
+	doc  doc
+	// note, when set, is the change kind to note in the log before the
+	// replace (as intend would), in the same commit.
+	note    string
 	matched bool
 	err     error
 }
@@ -44,9 +53,13 @@ type replaceReq struct {
 // one's outcome. It returns no error of its own: every request carries its
 // own.
 func (s *Store) commitReplaces(reqs []*replaceReq) error {
+	s.noteReplaces(reqs)
 	var order []*mongo.Collection
 	by := map[*mongo.Collection][]*replaceReq{}
 	for _, r := range reqs {
+		if r.err != nil {
+			continue // its note failed: not written
+		}
 		if err := r.ctx.Err(); err != nil {
 			r.err = err // gave up while queued: not written
 			continue
@@ -60,6 +73,25 @@ func (s *Store) commitReplaces(reqs []*replaceReq) error {
 		s.bulkReplace(coll, by[coll])
 	}
 	return nil
+}
+
+// noteReplaces writes the change notes the requests ask for, all at once
+// (they join one change-log commit), before any of them is replaced. A
+// request whose note fails gets the error and is not replaced, so no record
+// is written without its note.
+func (s *Store) noteReplaces(reqs []*replaceReq) {
+	var wg sync.WaitGroup
+	for _, r := range reqs {
+		if r.note == "" || r.ctx.Err() != nil {
+			continue
+		}
+		wg.Go(func() {
+			if err := s.RecordChange(r.ctx, r.note, r.id); err != nil {
+				r.err = err
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (s *Store) bulkReplace(coll *mongo.Collection, rs []*replaceReq) {

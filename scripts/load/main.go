@@ -30,8 +30,8 @@
 //
 // Measured on the 2-core machine, the script sharing its cores (2026-11-23,
 // after a -setup run; see the closing note of issue 6 for the history):
-// 500 req/s for 60 s, 60 users: 0 errors, p50 9.1 ms, p95 65 ms, p99 146 ms;
-// reads p99 31-88 ms, edits p99 199-361 ms.
+// 500 req/s for 60 s, 60 users, six runs: 0 errors in each, p50 9-20 ms,
+// p99 146-609 ms (the spread is run to run), all of the tail from edits.
 package main
 
 import (

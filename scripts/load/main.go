@@ -30,7 +30,7 @@
 //
 // Measured on the 2-core machine, the script sharing its cores (2026-11-23,
 // after a -setup run; see the closing note of issue 6 for the history):
-// 500 req/s for 60 s, 60 users, six runs: 0 errors in each, p50 9-20 ms,
+// 500 req/s for 60 s, 60 users, five runs: 0 errors in each, p50 9-20 ms,
 // p99 146-609 ms (the spread is run to run), all of the tail from edits.
 package main
 

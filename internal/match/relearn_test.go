@@ -42,3 +42,69 @@ func TestWarmThenBulkLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedQueriesFollowChallengeEdits: between relearnings an engine keeps
+// the challenges' prepared queries across profile edits, but a challenge
+// edited since must be ranked by its new text, and one closed must go.
+func TestCachedQueriesFollowChallengeEdits(t *testing.T) {
+	s := newSynth(11)
+	var recs []domain.Record
+	for i := 0; i < 300; i++ {
+		recs = append(recs, s.sme(i))
+	}
+	var chs []*domain.Challenge
+	for i := 0; i < 20; i++ {
+		c := s.challenge(i)
+		chs = append(chs, c)
+		recs = append(recs, c)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+	e := match.New(search.NewAnalyzer(), match.Options{Now: now, Relearn: time.Hour})
+	e.Put(recs...)
+	me := recs[0].(*domain.SME)
+	ctx := context.Background()
+	if _, err := e.ChallengesFor(ctx, me, 5); err != nil { // fills the cache
+		t.Fatal(err)
+	}
+	// A profile edit elsewhere keeps the cache; the profile matched is read
+	// as it is.
+	other := *recs[1].(*domain.SME)
+	other.Description += " and more"
+	e.Put(&other)
+
+	// Rewrite the challenge ranked last to ask for exactly what me offers:
+	// it must now come first.
+	before, err := e.ChallengesFor(ctx, me, len(chs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := before[len(before)-1].ID
+	var edited domain.Challenge
+	for _, c := range chs {
+		if c.ID == last {
+			edited = *c
+		}
+	}
+	edited.Title = me.Name
+	edited.RequiredCapabilities = me.Capabilities
+	edited.RequiredSkills = me.Skills
+	edited.Summary, edited.Description = me.Summary, me.Description
+	e.Put(&edited)
+	after, err := e.ChallengesFor(ctx, me, len(chs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after[0].ID != last {
+		t.Fatalf("challenge %s rewritten to fit %s ranks %v, want it first", last, me.ID, ids(after))
+	}
+	// Closed: it must leave the list.
+	closed := edited
+	closed.Status = domain.ChallengeClosed
+	e.Put(&closed)
+	after, _ = e.ChallengesFor(ctx, me, len(chs))
+	for _, m := range after {
+		if m.ID == last {
+			t.Fatalf("closed challenge %s still listed: %v", last, ids(after))
+		}
+	}
+}

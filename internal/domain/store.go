@@ -28,6 +28,12 @@ type Collection[T Record] interface {
 	// rec's Version to the next one and UpdatedAt to now. A stale version is
 	// EPRECONDITION; a missing record ENOTFOUND.
 	Update(ctx context.Context, rec T) error
+	// Modify reads the record with id, lets fn change it in place and writes it
+	// as Update does, returning it with its new Version. An error from fn is
+	// returned as is, with nothing written. fn must not write to the store.
+	// It is one read where Get then Update are two: a store that checks
+	// versions by reading under a lock checks against this read.
+	Modify(ctx context.Context, id string, fn func(T) error) (T, error)
 	// Delete removes a record; ENOTFOUND when absent.
 	Delete(ctx context.Context, id string) error
 	// Find lists records whose fields equal the given values (JSON field names,

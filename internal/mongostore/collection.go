@@ -160,9 +160,45 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 		if cur, err = c.getDoc(ctx, m.ID); err != nil {
 			return err
 		}
-		if cur.meta().Version != m.Version {
-			return c.stale()
-		}
+	}
+	return c.write(ctx, rec, cur)
+}
+
+// Modify implements domain.Collection. Under the record's lock, the document
+// read for fn is the one the version is checked against on FerretDB: an edit
+// reads the record once, not once to show fn and again to check (under
+// scripts/load each read of an edit waited behind the searches for the CPU).
+func (c *collection[T, D]) Modify(ctx context.Context, id string, fn func(T) error) (T, error) {
+	var zero T
+	defer c.st.lock(id)()
+	cur, err := c.getDoc(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	// fromDoc copies the document's fields, so fn's edits leave cur as read:
+	// the id lists are diffed against it.
+	rec := c.fromDoc(cur)
+	if err := fn(rec); err != nil {
+		return zero, err
+	}
+	if rec.RecordMeta().ID != id {
+		return zero, fmt.Errorf("modify %s %s: the id cannot change", c.kind, id)
+	}
+	if !c.st.ferret {
+		cur = *new(D) // MongoDB checks the version in the replace's filter
+	}
+	if err := c.write(ctx, rec, cur); err != nil {
+		return zero, err
+	}
+	return rec, nil
+}
+
+// write is Update's write, with cur the stored document read under the
+// record's lock on FerretDB (nil on MongoDB). The caller holds the lock.
+func (c *collection[T, D]) write(ctx context.Context, rec T, cur D) error {
+	m := rec.RecordMeta()
+	if c.st.ferret && cur.meta().Version != m.Version {
+		return c.stale()
 	}
 	// On FerretDB the change note goes in the replace's own group commit
 	// (replace.go): an edit then waits for one commit, not two in a row.

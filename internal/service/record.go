@@ -31,28 +31,39 @@ type change[T domain.Record] struct {
 
 // update runs ch against the record with id. A version that changed between our
 // read and write is reported as 412, never overwritten.
+//
+// It is one Modify: the store reads the record once, for ch and for its own
+// version check.
 func update[T domain.Record](ctx context.Context, c domain.Collection[T], id string, ch change[T]) (T, error) {
 	var zero T
-	rec, err := get(ctx, c, id, ch.kind)
-	if err != nil {
-		return zero, err
+	if !domain.ValidID(id) {
+		return zero, domain.NotFound(ch.kind)
 	}
-	if err := ch.allow(rec); err != nil {
-		return zero, err
-	}
-	if err := checkVersion(ch.ifMatch, rec.RecordMeta()); err != nil {
-		return zero, err
-	}
-	if err := ch.apply(rec); err != nil {
-		return zero, err
-	}
-	if err := c.Update(ctx, rec); err != nil {
-		if domain.ErrorCode(err) == domain.EPRECONDITION {
-			return zero, domain.Errorf(domain.EPRECONDITION, "The record was changed by someone else while you were saving. Reload and try again.")
+	var mine bool // whether an error came from ch, not from the store
+	rec, err := c.Modify(ctx, id, func(rec T) error {
+		mine = true
+		if err := ch.allow(rec); err != nil {
+			return err
 		}
+		if err := checkVersion(ch.ifMatch, rec.RecordMeta()); err != nil {
+			return err
+		}
+		if err := ch.apply(rec); err != nil {
+			return err
+		}
+		mine = false
+		return nil
+	})
+	switch {
+	case err == nil:
+		return rec, nil
+	case mine:
 		return zero, err
+	case domain.ErrorCode(err) == domain.EPRECONDITION:
+		return zero, domain.Errorf(domain.EPRECONDITION, "The record was changed by someone else while you were saving. Reload and try again.")
+	default:
+		return zero, notFoundAs(err, ch.kind)
 	}
-	return rec, nil
 }
 
 // newID gives a record with an externalId the id derived from it.

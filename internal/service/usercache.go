@@ -98,6 +98,13 @@ func (c *userCache) Update(ctx context.Context, u *domain.User) error {
 	return c.Collection.Update(ctx, u)
 }
 
+// Modify implements domain.Collection, dropping the account as Update does.
+func (c *userCache) Modify(ctx context.Context, id string, fn func(*domain.User) error) (*domain.User, error) {
+	c.forget(id)
+	defer c.forget(id)
+	return c.Collection.Modify(ctx, id, fn)
+}
+
 // Delete implements domain.Collection.
 func (c *userCache) Delete(ctx context.Context, id string) error {
 	c.forget(id)

@@ -1,10 +1,12 @@
 package mongostore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -51,6 +53,34 @@ type changeLog struct {
 	group   *groupcommit.Group[changeReq]
 	mu      sync.Mutex
 	missing map[int64]time.Time // when each missing number was first seen
+	// own holds the changes this process wrote and has not read back yet,
+	// in sequence order (commits run one at a time and draw ever higher
+	// numbers): Changes takes them from here instead of from the database,
+	// one lookup fewer per write for a process that reads its own log (they
+	// were a tenth of the database reads under scripts/load). At most maxOwn
+	// are kept; older ones are read back from the database like anyone's.
+	own []changeDoc
+}
+
+const maxOwn = 100_000
+
+// remember keeps docs, acknowledged by the log, for Changes (see own).
+func (l *changeLog) remember(docs []changeDoc) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.own = append(l.own, docs...)
+	if len(l.own) > maxOwn {
+		l.own = slices.Clone(l.own[len(l.own)-maxOwn/2:])
+	}
+}
+
+// ownChange returns this process's change seq, if it is still kept.
+func (l *changeLog) ownChange(seq int64) (changeDoc, bool) {
+	i, ok := slices.BinarySearchFunc(l.own, seq, func(d changeDoc, seq int64) int { return cmp.Compare(d.Seq, seq) })
+	if !ok {
+		return changeDoc{}, false
+	}
+	return l.own[i], true
 }
 
 type changeDoc struct {
@@ -148,6 +178,7 @@ func (l *changeLog) commitChanges(reqs []changeReq) error {
 		_, err = l.changes.InsertMany(ctx, docs, insert)
 		done()
 		if err == nil {
+			l.remember(docs)
 			return nil
 		}
 		// Another process drew some of these numbers: draw again for the
@@ -156,6 +187,13 @@ func (l *changeLog) commitChanges(reqs []changeReq) error {
 		if !ok {
 			return translate(err, "Change", "record change")
 		}
+		in := make([]changeDoc, 0, len(docs)-len(dups))
+		for i, d := range docs {
+			if !slices.Contains(dups, i) {
+				in = append(in, d)
+			}
+		}
+		l.remember(in)
 		// A collision means another process read the counter when we did
 		// and one $inc overwrote the other. If ours was lost to a smaller
 		// block, the counter now stops below documents of ours (or of a
@@ -254,7 +292,17 @@ func (s *Store) Changes(ctx context.Context, since int64) ([]domain.Change, int6
 	}
 	n := int(min(ctr.Seq-since, MaxChanges))
 	docs := make([]*changeDoc, n)
+	l.mu.Lock()
+	for i := range docs {
+		if d, ok := l.ownChange(since + 1 + int64(i)); ok {
+			docs[i] = &d
+		}
+	}
+	l.mu.Unlock()
 	err = parallel(ctx, n, func(i int) error {
+		if docs[i] != nil {
+			return nil // this process's own: no need to read it back
+		}
 		var d changeDoc
 		err := l.changes.FindOne(ctx, byID(seqKey(since+1+int64(i)))).Decode(&d)
 		if err == nil {
@@ -300,5 +348,8 @@ func (s *Store) Changes(ctx context.Context, since int64) ([]domain.Change, int6
 			delete(l.missing, seq)
 		}
 	}
+	// Read: let go of them (and of any older, which no one will ask for).
+	drop, _ := slices.BinarySearchFunc(l.own, last+1, func(d changeDoc, seq int64) int { return cmp.Compare(d.Seq, seq) })
+	l.own = l.own[drop:]
 	return out, last, nil
 }

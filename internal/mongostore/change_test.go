@@ -77,6 +77,18 @@ func TestChanges(t *testing.T) {
 	if len(seen) != writers {
 		t.Fatalf("%d distinct ids among %d changes", len(seen), writers)
 	}
+	// a has its own changes from memory and b's from the log; b reads all
+	// from the log. They must agree to the millisecond.
+	fromB, lastB, err := b.Changes(ctx, 4)
+	if err != nil || lastB != last || len(fromB) != len(got) {
+		t.Fatalf("b read %d changes to %d (%v); a %d to %d", len(fromB), lastB, err, len(got), last)
+	}
+	for i := range got {
+		x, y := got[i], fromB[i]
+		if x.Seq != y.Seq || x.Kind != y.Kind || x.ID != y.ID || x.Origin != y.Origin || !x.At.Equal(y.At) {
+			t.Fatalf("change %d: a has %+v, b %+v", i, x, y)
+		}
+	}
 }
 
 // A block of numbers partly drawn by another process too: the documents that

@@ -77,8 +77,12 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	sr := bleve.NewSearchRequestOptions(bq, limit, offset, false)
 	sr.SortByCustom(order)
 	addFacets(sr, facets)
-	// Stored fields are loaded only for the page's hits, after collection.
-	sr.Fields = []string{fieldSource}
+	// Stored fields are loaded only for the page's hits, after collection;
+	// when there is something to highlight, by the highlighting search,
+	// which loads each hit's stored document anyway.
+	if !positive {
+		sr.Fields = []string{fieldSource}
+	}
 	res, err := x.idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, searchErr(ctx, err)
@@ -98,10 +102,10 @@ func addFacets(sr *bleve.SearchRequest, facets []string) {
 	}
 }
 
-// highlight fills in the page's highlights with a second search limited to
-// the page's documents. Highlighting in the main search would make bleve read
-// term locations for every hit, not just the page: on 100k matching profiles
-// that doubled the time of a search.
+// highlight fills in the page's highlights and sources with a second search
+// limited to the page's documents. Highlighting in the main search would make
+// bleve read term locations for every hit, not just the page: on 100k
+// matching profiles that doubled the time of a search.
 func (x *Index) highlight(ctx context.Context, q query.Query, kind string, langs []string, hits []domain.SearchHit) error {
 	spec := kinds[kind]
 	ids := make([]string, len(hits))
@@ -115,13 +119,43 @@ func (x *Index) highlight(ctx context.Context, q query.Query, kind string, langs
 			sr.Highlight.AddField(lang + "." + f.name)
 		}
 	}
+	sr.Fields = []string{fieldSource}
 	res, err := x.idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return searchErr(ctx, err)
 	}
 	byID := make(map[string]search.FieldFragmentMap, len(res.Hits))
 	for _, h := range res.Hits {
-		byID[recordID(h.ID)] = h.Fragments
+		id := recordID(h.ID)
+		byID[id] = h.Fragments
+		if src, ok := h.Fields[fieldSource].(string); ok && src != "" {
+			for i := range hits {
+				if hits[i].ID == id {
+					hits[i].Source = []byte(src)
+				}
+			}
+		}
+	}
+	// A record written between the two searches may no longer match: its
+	// source then comes from the index as it is now (none if it is gone).
+	var missing []string
+	for _, h := range hits {
+		if h.Source == nil {
+			missing = append(missing, h.ID)
+		}
+	}
+	if len(missing) > 0 {
+		found, err := x.Sources(ctx, kind, missing)
+		if err != nil {
+			return searchErr(ctx, err)
+		}
+		for _, f := range found {
+			for i := range hits {
+				if hits[i].ID == f.ID {
+					hits[i].Source = f.Source
+				}
+			}
+		}
 	}
 	for i := range hits {
 		for field, frags := range byID[hits[i].ID] {

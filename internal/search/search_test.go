@@ -170,7 +170,8 @@ func TestSearchSource(t *testing.T) {
 		want[r.RecordMeta().ID] = r
 	}
 	for _, req := range []domain.SearchRequest{
-		{Kind: domain.KindSME}, {Kind: domain.KindSME, Q: "air"}, {Kind: domain.KindChallenge, AllDrafts: true},
+		{Kind: domain.KindSME}, {Kind: domain.KindSME, Q: "air"}, {Kind: domain.KindSME, Q: "-air"},
+		{Kind: domain.KindChallenge, AllDrafts: true}, {Kind: domain.KindChallenge, Q: "challenge", AllDrafts: true},
 	} {
 		res := mustSearch(t, x, req)
 		if len(res.Hits) == 0 {

@@ -177,3 +177,45 @@ func settle(tb testing.TB, x *Index) {
 	}
 	tb.Logf("file segments at root: %v", last)
 }
+
+// BenchmarkSearchChallenges10k searches 300 challenges in an index that also
+// holds 10k profiles, as in the load test: the kinds share field names, so a
+// challenge search must not pay for the profiles' postings.
+func BenchmarkSearchChallenges10k(b *testing.B) {
+	x, err := Open(filepath.Join(b.TempDir(), "index"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	indexBench(b, x, 10_000)
+	r := rand.New(rand.NewPCG(3, 4))
+	var chs []domain.Record
+	for i := range 300 {
+		s := benchSME(r, i)
+		chs = append(chs, &domain.Challenge{
+			Meta:   domain.Meta{ID: fmt.Sprintf("c%023x", i), CreatedAt: s.CreatedAt},
+			Status: domain.ChallengeOpen,
+			ChallengeInput: domain.ChallengeInput{Title: s.Name, Summary: s.Summary, Description: s.Description,
+				Region: s.Region, Theme: "environment", RequiredCapabilities: s.Capabilities, RequiredSkills: s.Skills,
+				Deadline: t0.AddDate(1, 0, 0)},
+		})
+	}
+	if err := x.Index(context.Background(), chs...); err != nil {
+		b.Fatal(err)
+	}
+	settle(b, x)
+	for _, q := range []string{"sensor", "air quality dashboard", `"machine learning" -drone`, ""} {
+		b.Run(fmt.Sprintf("%q", q), func(b *testing.B) {
+			req := domain.SearchRequest{Kind: domain.KindChallenge, Q: q, AllDrafts: true}
+			var total int
+			for range b.N {
+				res, err := x.Search(context.Background(), req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = res.Total
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}

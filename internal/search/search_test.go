@@ -374,3 +374,25 @@ func TestRelevanceTiesPageByNewestThenID(t *testing.T) {
 		}
 	}
 }
+
+// Filters narrow a search without changing its scores: a hit scores the same
+// with and without them.
+func TestFiltersKeepScores(t *testing.T) {
+	x := mustOpenMem(t, append(smes(), challenges()...)...)
+	for _, q := range []string{"air quality", "data", `"air quality" schools`} {
+		all := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: q})
+		score := map[string]float64{}
+		for _, h := range all.Hits {
+			score[h.ID] = h.Score
+		}
+		for _, region := range []string{"Genoa", "Birmingham", "Tartu"} {
+			some := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: q, Filters: map[string][]string{"region": {region}}})
+			for _, h := range some.Hits {
+				want, ok := score[h.ID]
+				if !ok || h.Score != want {
+					t.Errorf("%q in %s: %s scores %v, %v (found: %v) unfiltered", q, region, h.ID, h.Score, want, ok)
+				}
+			}
+		}
+	}
+}

@@ -133,7 +133,19 @@ func errJustRefreshed() error {
 }
 
 // revokeSession ends sess (idempotent).
+//
+// Other processes learn of it from a change note (ChangeSignOut), written
+// before the session record as with every indexed record (so a sign-out
+// acknowledged here cannot go unnoticed there), and refuse the session's
+// access tokens from their next sync on, within a second, without reading
+// sessions on every request.
 func (s *Service) revokeSession(ctx context.Context, sess *domain.Session, reason string) error {
+	if !sess.RevokedAt.IsZero() {
+		return nil
+	}
+	if err := s.store.RecordChange(ctx, ChangeSignOut, sess.ID); err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		if !sess.RevokedAt.IsZero() {
 			return nil
@@ -158,9 +170,8 @@ func (s *Service) revokeSession(ctx context.Context, sess *domain.Session, reaso
 // client its bearer token and, optionally, its refresh token). Neither being
 // valid is EUNAUTHORIZED.
 //
-// The session's access tokens stop working at once in this process; other
-// processes, which learn of it only through refresh, accept them until they
-// expire (BETTERMATCH_TOKEN_TTL, 15 minutes by default).
+// The session's access tokens stop working at once in this process and, from
+// their next sync (about a second), in the others (see revokeSession).
 func (s *Service) SignOut(ctx context.Context, access, refresh string) error {
 	var ids []string
 	if access != "" {
@@ -263,6 +274,22 @@ func (s *Service) PurgeSessions(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// loadRevoked fills the revoked set, at start, with the sessions ended
+// recently enough that their access tokens may still be alive: a process
+// started after a sign-out (or restarted) must refuse them too, and the
+// change log it resumes from may begin after the sign-out's note. One pass
+// over the sessions, which PurgeSessions keeps to the unexpired ones.
+func (s *Service) loadRevoked(ctx context.Context) error {
+	now := s.Now()
+	ttl := s.accessTTL()
+	return s.store.Sessions().Each(ctx, func(sess *domain.Session) error {
+		if until := sess.RevokedAt.Add(ttl); !sess.RevokedAt.IsZero() && now.Before(until) {
+			s.revoked.add(sess.ID, until, now)
+		}
+		return nil
+	})
+}
+
 // accessTTL is how long access tokens live, when the token service says.
 func (s *Service) accessTTL() time.Duration {
 	if t, ok := s.tokens.(interface{ TTL() time.Duration }); ok {
@@ -272,8 +299,9 @@ func (s *Service) accessTTL() time.Duration {
 }
 
 // revokedSessions remembers, until their access tokens have expired, the
-// sessions signed out in this process, so Authenticate refuses their access
-// tokens without a database read. It holds at most maxRevoked sessions,
+// sessions signed out (in this process, in others through the change log, and
+// before this process started: loadRevoked), so Authenticate refuses their
+// access tokens without a database read. It holds at most maxRevoked sessions,
 // forgetting the oldest first (their tokens then live out their 15 minutes).
 type revokedSessions struct {
 	mu sync.Mutex

@@ -12,6 +12,10 @@ import (
 // written after bulk imports instead of one change per record.
 const AllOfKind = "*"
 
+// ChangeSignOut is the kind of change that says a session was ended (its id
+// is the session's): every process then refuses its access tokens.
+const ChangeSignOut = "signout"
+
 // afterWrite brings the derived indexes up to date with a record just written.
 // The store write has already succeeded, so an index failure is logged, not
 // returned: the next sync retries it (retryIndex).
@@ -78,6 +82,9 @@ func (s *Service) Start(ctx context.Context, rebuild bool, progress Progress) er
 		if err := s.reload(ctx, kind, indexToo, progress); err != nil {
 			return err
 		}
+	}
+	if err := s.loadRevoked(ctx); err != nil {
+		return err
 	}
 	// Let the matcher learn its corpus statistics now rather than on the
 	// first request.
@@ -212,6 +219,15 @@ func (s *Service) syncLocked(ctx context.Context) error {
 		seen := map[[2]string]bool{}
 		for _, ch := range changes[:ready] {
 			foreign := ch.Origin != origin
+			if ch.Kind == ChangeSignOut {
+				// Nothing to reread: refuse the session's tokens until the
+				// last one it could have been given has expired.
+				if foreign {
+					s.revoked.add(ch.ID, ch.At.Add(s.accessTTL()), now)
+				}
+				s.syncSeq = ch.Seq
+				continue
+			}
 			k := [2]string{ch.Kind, ch.ID}
 			if foreign && !seen[k] {
 				seen[k] = true

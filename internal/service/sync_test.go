@@ -125,3 +125,46 @@ func TestSyncRereadsLateWrites(t *testing.T) {
 		t.Errorf("stamp still %s after the note settled", got)
 	}
 }
+
+// TestSignOutReachesOtherProcesses: a session signed out on one process is
+// refused by another after its next sync, and by one started afterwards.
+func TestSignOutReachesOtherProcesses(t *testing.T) {
+	ctx := context.Background()
+	a := testenv.New(t)
+	b := testenv.New(t, testenv.Options{Database: a.Database})
+	sess, err := a.Svc.Register(ctx, domain.Registration{Email: "leaver@example.org", Password: "a long enough password", Name: "Leaver", Role: domain.RoleSME})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := a.Svc.Login(ctx, "leaver@example.org", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Svc.Authenticate(ctx, sess.Token); err != nil {
+		t.Fatalf("b refuses a live token: %v", err)
+	}
+	if err := a.Svc.SignOut(ctx, sess.Token, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Svc.Authenticate(ctx, sess.Token); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+		t.Fatalf("a accepts a signed-out token: %v", err)
+	}
+	syncCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go b.Svc.RunSync(syncCtx, 100*time.Millisecond)
+	waitFor(t, func() bool {
+		_, err := b.Svc.Authenticate(ctx, sess.Token)
+		return domain.ErrorCode(err) == domain.EUNAUTHORIZED
+	})
+	// The account's other session lives on.
+	if _, err := b.Svc.Authenticate(ctx, other.Token); err != nil {
+		t.Fatalf("b refuses the other session's token: %v", err)
+	}
+	c := testenv.New(t, testenv.Options{Database: a.Database})
+	if _, err := c.Svc.Authenticate(ctx, sess.Token); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+		t.Fatalf("a process started after the sign-out accepts its token: %v", err)
+	}
+	if _, err := c.Svc.Authenticate(ctx, other.Token); err != nil {
+		t.Fatalf("c refuses the other session's token: %v", err)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -44,7 +43,7 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*DB, err
 		}
 	}
 	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		logger = slog.New(discard{})
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: addr},
@@ -109,3 +108,14 @@ func freeLoopbackAddr() (string, error) {
 	defer l.Close()
 	return l.Addr().String(), nil
 }
+
+// discard is a slog handler that drops everything for free. FerretDB derives
+// a logger with attributes for every SQL statement; a text handler writing to
+// io.Discard still formatted those attributes (0.7% of the CPU under
+// scripts/load).
+type discard struct{}
+
+func (discard) Enabled(context.Context, slog.Level) bool  { return false }
+func (discard) Handle(context.Context, slog.Record) error { return nil }
+func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discard) WithGroup(string) slog.Handler           { return d }

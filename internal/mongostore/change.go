@@ -50,7 +50,7 @@ type changeLog struct {
 	// group serialises and batches this process's writers (commitChanges):
 	// FerretDB's $inc is a read then a write, so concurrent writers could
 	// draw the same number.
-	group   *groupcommit.Group[changeReq]
+	group   *groupcommit.Group[[]changeReq]
 	mu      sync.Mutex
 	missing map[int64]time.Time // when each missing number was first seen
 	// own holds the changes this process wrote and has not read back yet,
@@ -110,7 +110,17 @@ func (s *Store) RecordChange(ctx context.Context, kind, id string) error {
 	if err := ctx.Err(); err != nil {
 		return translate(err, "Change", "record change")
 	}
-	return s.log.group.Do(changeReq{ctx: ctx, kind: kind, id: id})
+	return s.log.group.Do([]changeReq{{ctx: ctx, kind: kind, id: id}})
+}
+
+// recordChanges is RecordChange for several changes that join one commit
+// together: one waiter instead of one per change, so the replaces' commit
+// (noteReplaces) hands its notes over without a goroutine each.
+func (s *Store) recordChanges(reqs []changeReq) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	return s.log.group.Do(reqs)
 }
 
 // changeReq is one RecordChange call waiting for its commit.
@@ -133,7 +143,8 @@ type changeReq struct {
 //
 // Readers see the block's numbers as missing between the $inc and the insert,
 // as they saw one number before: Changes waits for them, up to changeGrace.
-func (l *changeLog) commitChanges(reqs []changeReq) error {
+func (l *changeLog) commitChanges(batches [][]changeReq) error {
+	reqs := slices.Concat(batches...)
 	// The commit serves every waiter, so one caller's cancelled request must
 	// not fail the others' writes; the timeout bounds the wait instead.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqs[0].ctx), changeCommitTimeout)

@@ -105,7 +105,7 @@ func TestRecordChangeCollision(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := []changeReq{{ctx, domain.KindSME, "b"}, {ctx, domain.KindSME, "c"}, {ctx, domain.KindSME, "d"}}
-	if err := s.log.commitChanges(reqs); err != nil {
+	if err := s.log.commitChanges([][]changeReq{reqs}); err != nil {
 		t.Fatal(err)
 	}
 	got, last, err := s.Changes(ctx, 0)
@@ -158,7 +158,7 @@ func TestRecordChangeLostIncrement(t *testing.T) {
 		}
 	}
 	reqs := []changeReq{{ctx, domain.KindSME, "b"}, {ctx, domain.KindSME, "c"}}
-	if err := s.log.commitChanges(reqs); err != nil {
+	if err := s.log.commitChanges([][]changeReq{reqs}); err != nil {
 		t.Fatal(err)
 	}
 	got, last, err := s.Changes(ctx, 0)

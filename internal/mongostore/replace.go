@@ -3,7 +3,6 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -76,22 +75,24 @@ func (s *Store) commitReplaces(reqs []*replaceReq) error {
 }
 
 // noteReplaces writes the change notes the requests ask for, all at once
-// (they join one change-log commit), before any of them is replaced. A
-// request whose note fails gets the error and is not replaced, so no record
-// is written without its note.
+// (they join one change-log commit), before any of them is replaced. If the
+// notes fail, the requests that asked for one get the error and are not
+// replaced, so no record is written without its note.
 func (s *Store) noteReplaces(reqs []*replaceReq) {
-	var wg sync.WaitGroup
+	var notes []changeReq
+	var noted []*replaceReq
 	for _, r := range reqs {
 		if r.note == "" || r.ctx.Err() != nil {
 			continue
 		}
-		wg.Go(func() {
-			if err := s.RecordChange(r.ctx, r.note, r.id); err != nil {
-				r.err = err
-			}
-		})
+		notes = append(notes, changeReq{ctx: r.ctx, kind: r.note, id: r.id})
+		noted = append(noted, r)
 	}
-	wg.Wait()
+	if err := s.recordChanges(notes); err != nil {
+		for _, r := range noted {
+			r.err = err
+		}
+	}
 }
 
 func (s *Store) bulkReplace(coll *mongo.Collection, rs []*replaceReq) {

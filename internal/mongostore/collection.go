@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
+	"github.com/bettermatch/bettermatch/internal/groupcommit"
 )
 
 // collection implements domain.Collection once for every entity; an entity
@@ -32,6 +33,11 @@ type collection[T domain.Record, D doc] struct {
 	// derived is the change kind of a collection the search index and the
 	// matcher are derived from ("" for the others); see intend.
 	derived string
+	// replaces group-commits this collection's updates on FerretDB
+	// (replace.go). One group per collection, so that updates needing no
+	// change note (responses, notifications) do not queue behind the notes
+	// of profile and challenge edits.
+	replaces *groupcommit.Group[*replaceReq]
 }
 
 // derivedKinds are the collections the search index and the matcher are
@@ -53,6 +59,7 @@ func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collectio
 	return &collection[T, D]{
 		st: st, coll: st.db.Collection(e.name), kind: e.kind, fields: e.fields, lists: e.lists,
 		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc, derived: derivedKinds[e.name],
+		replaces: groupcommit.New(replaceBatch, st.commitReplaces),
 	}
 }
 
@@ -252,7 +259,7 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64, not
 		if noted {
 			r.note = c.derived
 		}
-		if err := c.st.replaces.Do(r); err != nil {
+		if err := c.replaces.Do(r); err != nil {
 			r.err = err
 		}
 		return r.matched, translate(r.err, c.kind, "update "+c.kind)

@@ -9,9 +9,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Replaces on FerretDB are group-committed: concurrent record writes go to
-// the database as one bulk write per collection, one round trip through the
-// write gate for all of them instead of one each. Under the load test
+// Replaces on FerretDB are group-committed, one group per collection:
+// concurrent record writes go to the database as one bulk write, one round
+// trip through the write gate for all of them instead of one each. Under the load test
 // (scripts/load) edits queued behind one another at the gate, each round trip
 // slowed by the reads sharing the CPU, and a hundred edits a second took
 // seconds each.
@@ -48,13 +48,12 @@ type replaceReq struct {
 	err     error
 }
 
-// commitReplaces writes reqs, one bulk write per collection, and sets each
-// one's outcome. It returns no error of its own: every request carries its
-// own.
+// commitReplaces writes reqs, all of one collection (its group's), in one
+// bulk write and sets each one's outcome. It returns no error of its own:
+// every request carries its own.
 func (s *Store) commitReplaces(reqs []*replaceReq) error {
 	s.noteReplaces(reqs)
-	var order []*mongo.Collection
-	by := map[*mongo.Collection][]*replaceReq{}
+	live := make([]*replaceReq, 0, len(reqs))
 	for _, r := range reqs {
 		if r.err != nil {
 			continue // its note failed: not written
@@ -63,13 +62,10 @@ func (s *Store) commitReplaces(reqs []*replaceReq) error {
 			r.err = err // gave up while queued: not written
 			continue
 		}
-		if by[r.coll] == nil {
-			order = append(order, r.coll)
-		}
-		by[r.coll] = append(by[r.coll], r)
+		live = append(live, r)
 	}
-	for _, coll := range order {
-		s.bulkReplace(coll, by[coll])
+	if len(live) > 0 {
+		s.bulkReplace(live[0].coll, live)
 	}
 	return nil
 }

@@ -12,8 +12,9 @@ type SearchRequest struct {
 	// Filters are exact values per facet field (e.g. "region", "size", "theme",
 	// "status", "mode", "skills"); several values of one field are ORed.
 	Filters map[string][]string
-	// Visible limits challenges: drafts only of this organisation, or all
-	// when AllDrafts (admin). Ignored for other kinds.
+	// Visible limits challenges: drafts only of this organisation (compared
+	// by OrgKey, so any spelling of it), or all when AllDrafts (admin).
+	// Ignored for other kinds.
 	DraftsOf  string
 	AllDrafts bool
 	Limit     int

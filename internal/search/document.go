@@ -56,6 +56,7 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 		d.str("status", r.Status)
 		d.str("region", r.Region)
 		d.str("organisation", r.Organisation)
+		d.str(fieldOrgKey, domain.OrgKey(r.Organisation))
 		d.str(fieldPublic, strconv.FormatBool(r.Published()))
 		d.list(fieldCPV, cpvTerms(r.CPV))
 		// Newest by publication: a draft published today is news even if it was

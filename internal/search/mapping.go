@@ -15,7 +15,8 @@ import (
 //
 // 2: records carry their JSON in fieldSource, and search hits return it.
 // 3: newest and deadline are keyword sort keys, not date fields.
-const mappingVersion = "3"
+// 4: challenges carry their organisation's key (fieldOrgKey) for draft visibility.
+const mappingVersion = "4"
 
 // One index holds all three kinds rather than three indexes: one directory to
 // open, recover and stamp, one batch for a mixed rebuild, and the kinds share
@@ -29,6 +30,11 @@ const (
 	fieldNewest   = "newest"   // time key (docFields.date) for "newest first"
 	fieldDeadline = "deadline" // time key for "soonest first"
 	fieldCPV      = "cpv"
+	// fieldOrgKey is a challenge's domain.OrgKey(organisation): drafts are
+	// shown to the officers of their organisation however either spells it,
+	// as the access checks decide. The "organisation" facet keeps the name as
+	// written.
+	fieldOrgKey = "orgKey"
 	// fieldSource is the record's JSON, stored but not indexed: search results
 	// are filled in from it instead of reading every hit from the database.
 	fieldSource = "_source"
@@ -108,7 +114,11 @@ func newMapping() *mapping.IndexMappingImpl {
 	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
 	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
 	for name, k := range kinds {
-		m.AddDocumentMapping(name, k.documentMapping())
+		d := k.documentMapping()
+		if name == domain.KindChallenge {
+			d.AddFieldMappingsAt(fieldOrgKey, keywordField(false))
+		}
+		m.AddDocumentMapping(name, d)
 	}
 	return m
 }

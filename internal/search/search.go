@@ -263,8 +263,8 @@ func filterQuery(spec *kindSpec, req domain.SearchRequest) (query.Query, error) 
 	// (a draft cancelled before publication stays private too).
 	if req.Kind == domain.KindChallenge && !req.AllDrafts {
 		visible := []query.Query{term(fieldPublic, "true")}
-		if req.DraftsOf != "" {
-			visible = append(visible, term("organisation", req.DraftsOf))
+		if key := domain.OrgKey(req.DraftsOf); key != "" {
+			visible = append(visible, term(fieldOrgKey, key))
 		}
 		and = append(and, query.NewDisjunctionQuery(visible))
 	}

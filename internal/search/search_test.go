@@ -196,9 +196,15 @@ func TestSearchDraftVisibility(t *testing.T) {
 		{"anonymous", domain.SearchRequest{}, []string{"closed-genoa", "open-genoa"}},
 		{"other organisation", domain.SearchRequest{DraftsOf: "Bristol"}, []string{"closed-genoa", "open-genoa"}},
 		{"owner organisation", domain.SearchRequest{DraftsOf: "Genoa Council"}, []string{"closed-genoa", "open-genoa", "draft-genoa"}},
+		// The officer's account spells the organisation differently.
+		{"owner organisation in lower case", domain.SearchRequest{DraftsOf: "genoa council"}, []string{"closed-genoa", "open-genoa", "draft-genoa"}},
+		{"owner organisation with extra spaces", domain.SearchRequest{DraftsOf: " GENOA \u00a0 Council "}, []string{"closed-genoa", "open-genoa", "draft-genoa"}},
+		{"organisation only prefixing the owner's", domain.SearchRequest{DraftsOf: "Genoa"}, []string{"closed-genoa", "open-genoa"}},
+		{"blank organisation", domain.SearchRequest{DraftsOf: "  "}, []string{"closed-genoa", "open-genoa"}},
 		{"admin", domain.SearchRequest{AllDrafts: true}, []string{"closed-genoa", "draft-tartu", "open-genoa", "draft-genoa"}},
 		{"anonymous asking for drafts", domain.SearchRequest{Filters: map[string][]string{"status": {"draft"}}}, []string{}},
 		{"owner asking for drafts", domain.SearchRequest{DraftsOf: "Tartu City", Filters: map[string][]string{"status": {"draft"}}}, []string{"draft-tartu"}},
+		{"owner spelling it differently asking for drafts", domain.SearchRequest{DraftsOf: "TARTU  city", Filters: map[string][]string{"status": {"draft"}}}, []string{"draft-tartu"}},
 		{"anonymous text search", domain.SearchRequest{Q: "hospital admissions"}, []string{}},
 		{"owner text search", domain.SearchRequest{Q: "hospital admissions", DraftsOf: "Genoa Council"}, []string{"draft-genoa"}},
 	}
@@ -218,6 +224,32 @@ func TestSearchDraftVisibility(t *testing.T) {
 	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindChallenge})
 	if got, want := res.Facets["status"], []domain.FacetCount{fc("closed", 1), fc("open", 1)}; !reflect.DeepEqual(got, want) {
 		t.Errorf("status facet = %v, want %v", got, want)
+	}
+}
+
+// A draft imported with its organisation spelt otherwise than on the
+// officers' accounts is theirs all the same; the organisation facet shows
+// each name as written.
+func TestSearchDraftVisibilityImportedSpelling(t *testing.T) {
+	in := domain.ChallengeInput{Title: "Reuse rainwater", Theme: "other", Region: "Genoa", Summary: "Rainwater"}
+	x := mustOpenMem(t, append(challenges(),
+		challenge("draft-imported", domain.ChallengeDraft, " genoa  COUNCIL", 5, 40, in))...)
+	for _, org := range []string{"Genoa Council", "genoa council", "GENOA COUNCIL "} {
+		res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindChallenge, DraftsOf: org, Q: "rainwater"})
+		if got, want := ids(res), []string{"draft-imported"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("DraftsOf %q: got %q, want %q", org, got, want)
+		}
+	}
+	for _, org := range []string{"", "Tartu City", "Genoa"} {
+		res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindChallenge, DraftsOf: org, Q: "rainwater"})
+		if got := ids(res); len(got) != 0 {
+			t.Errorf("DraftsOf %q sees %q", org, got)
+		}
+	}
+	res := mustSearch(t, x, domain.SearchRequest{Kind: domain.KindChallenge, AllDrafts: true, Facets: []string{"organisation"}})
+	want := []domain.FacetCount{fc("Genoa Council", 3), fc(" genoa  COUNCIL", 1), fc("Tartu City", 1)}
+	if got := res.Facets["organisation"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("organisation facet = %v, want %v", got, want)
 	}
 }
 

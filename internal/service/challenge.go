@@ -10,7 +10,14 @@ import (
 // ownsChallenge reports whether a is a verified officer of c's organisation.
 func ownsChallenge(a *domain.User, c *domain.Challenge) bool {
 	return a != nil && a.Role == domain.RoleOfficer && a.Verified() &&
-		sameName(a.Organisation, c.Organisation)
+		domain.SameOrg(a.Organisation, c.Organisation)
+}
+
+// CanManageChallenge reports whether a may edit c and move it through its
+// statuses: a verified officer of its organisation, or an admin. The web
+// pages ask it to decide what to offer; the service checks it again.
+func CanManageChallenge(a *domain.User, c *domain.Challenge) bool {
+	return ownsChallenge(a, c) || isAdmin(a)
 }
 
 // canSeeChallenge: published challenges are public; drafts only to their
@@ -27,7 +34,7 @@ func (s *Service) allowChallenge(a *domain.User) func(*domain.Challenge) error {
 		if !canSeeChallenge(a, c) {
 			return domain.NotFound("Challenge")
 		}
-		if !ownsChallenge(a, c) && !isAdmin(a) {
+		if !CanManageChallenge(a, c) {
 			return forbidden("Only officers of the challenge's organisation can change it.")
 		}
 		return nil
@@ -88,7 +95,9 @@ func (s *Service) UpdateChallenge(ctx context.Context, a *domain.User, id string
 			if in.ExternalID != c.ExternalID {
 				return &domain.Error{Code: domain.EINVALID, Message: "The externalId cannot change.", Fields: []domain.FieldError{{Field: "externalId", Message: "cannot change once set"}}}
 			}
-			if in.Organisation != c.Organisation && !isAdmin(a) {
+			// An officer may respell the organisation ("genoa city council"
+			// imported, "Genoa City Council" on their account), not change it.
+			if !domain.SameOrg(in.Organisation, c.Organisation) && !isAdmin(a) {
 				return &domain.Error{Code: domain.EINVALID, Message: "The organisation cannot change.", Fields: []domain.FieldError{{Field: "organisation", Message: "is your own organisation"}}}
 			}
 			in.Normalize()

@@ -51,7 +51,7 @@ func (s *Service) MatchSMEs(ctx context.Context, a *domain.User, challengeID str
 	if err != nil {
 		return nil, err
 	}
-	if !ownsChallenge(a, c) && !isAdmin(a) {
+	if !CanManageChallenge(a, c) {
 		return nil, forbidden("Only the challenge's officers can see its matches.")
 	}
 	limit, _ = ClampPage(limit, 0)

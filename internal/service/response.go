@@ -69,7 +69,7 @@ func canSeeResponse(a *domain.User, r *domain.Response) bool {
 		return false
 	}
 	return isAdmin(a) || (a.Role == domain.RoleSME && r.Owner == a.ID) ||
-		(a.Role == domain.RoleOfficer && a.Verified() && sameName(a.Organisation, r.Organisation))
+		(a.Role == domain.RoleOfficer && a.Verified() && domain.SameOrg(a.Organisation, r.Organisation))
 }
 
 // GetResponse reads one response the caller may see.

@@ -159,9 +159,7 @@ func (s *Server) challengePage(w http.ResponseWriter, r *http.Request, f *form, 
 		d.CanRespond = open && !d.NeedsProfile
 		d.Editable = d.CanRespond && (d.Mine == nil || d.Mine.Status == domain.ResponseSubmitted || d.Mine.Status == domain.ResponseWithdrawn)
 	}
-	if u != nil && (u.Role == domain.RoleAdmin || u.Role == domain.RoleOfficer && u.Verified() && strings.EqualFold(strings.TrimSpace(u.Organisation), strings.TrimSpace(c.Organisation))) {
-		d.Manage = true
-	}
+	d.Manage = service.CanManageChallenge(u, c)
 	if c.AwardedSMEID != "" {
 		if sme, err := s.svc.GetSME(ctx, u, c.AwardedSMEID); err == nil {
 			d.Awarded = sme

@@ -193,7 +193,7 @@ func (s *Server) ownChallenge(r *http.Request, u *domain.User) (*domain.Challeng
 	if err != nil {
 		return nil, err
 	}
-	if u.Role != domain.RoleAdmin && !(u.Verified() && strings.EqualFold(strings.TrimSpace(u.Organisation), strings.TrimSpace(c.Organisation))) {
+	if !service.CanManageChallenge(u, c) {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "Only officers of %s can manage this challenge.", c.Organisation)
 	}
 	return c, nil

@@ -37,7 +37,8 @@ type Collection[T Record] interface {
 	// Delete removes a record; ENOTFOUND when absent.
 	Delete(ctx context.Context, id string) error
 	// Find lists records whose fields equal the given values (JSON field names,
-	// string or bool values), newest first, with the total before paging.
+	// and OrgKeyField for challenges; string or bool values), newest first,
+	// with the total before paging.
 	Find(ctx context.Context, q Query) ([]T, int, error)
 	// Each calls fn for every record in id order, streaming; used to rebuild
 	// derived indexes.

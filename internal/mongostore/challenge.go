@@ -6,6 +6,9 @@ import (
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
+// challengeDoc keeps, beside the organisation as written, its key
+// (domain.OrgKey), which officers' challenges are found by. Documents written
+// before the key was kept get it from the orgKey migration (migrate.go).
 type challengeDoc struct {
 	Meta                 metaDoc    `bson:",inline"`
 	Owner                string     `bson:"owner,omitempty"`
@@ -18,6 +21,7 @@ type challengeDoc struct {
 	ExternalID           string     `bson:"externalId,omitempty"`
 	Title                string     `bson:"title"`
 	Organisation         string     `bson:"organisation"`
+	OrgKey               string     `bson:"orgKey"`
 	Summary              string     `bson:"summary"`
 	Description          string     `bson:"description"`
 	Theme                string     `bson:"theme"`
@@ -42,7 +46,7 @@ var challengeEntity = entity[*domain.Challenge, *challengeDoc]{
 	name: "challenges", kind: "Challenge",
 	fields: map[string]string{
 		"owner": "owner", "status": "status", "externalId": "externalId", "organisation": "organisation",
-		"theme": "theme", "region": "region",
+		domain.OrgKeyField: "orgKey", "theme": "theme", "region": "region",
 	},
 	newDoc: func() *challengeDoc { return new(challengeDoc) },
 	toDoc: func(c *domain.Challenge) *challengeDoc {
@@ -51,7 +55,8 @@ var challengeEntity = entity[*domain.Challenge, *challengeDoc]{
 			Meta: toMeta(c.Meta), Owner: c.Owner, Status: c.Status, PublishedAt: c.PublishedAt,
 			ClosedAt: c.ClosedAt, AwardedAt: c.AwardedAt, AwardedResponseID: c.AwardedResponseID,
 			AwardedSMEID: c.AwardedSMEID, ExternalID: in.ExternalID, Title: in.Title,
-			Organisation: in.Organisation, Summary: in.Summary, Description: in.Description, Theme: in.Theme,
+			Organisation: in.Organisation, OrgKey: domain.OrgKey(in.Organisation), Summary: in.Summary,
+			Description: in.Description, Theme: in.Theme,
 			RequiredCapabilities: in.RequiredCapabilities, RequiredSkills: in.RequiredSkills, CPV: in.CPV,
 			Region: in.Region, Budget: budgetDoc(in.Budget), Deadline: in.Deadline, Language: in.Language,
 		}

@@ -51,8 +51,9 @@ import (
 // by status and role. Everything else keeps the scanning query (findScan):
 // Find without a Where, a Where with no listed string field, and collections
 // without lists, such as audit (small, read by admins only) and challenges
-// (their Find is a web list over status and owner, and they are written by
-// Import in bulk, which a listed collection does record by record).
+// (their Find is the officer dashboard's list by organisation key and status,
+// and they are written by Import in bulk, which a listed collection does
+// record by record).
 //
 // "Newest first" is creation order: createdAt descending, then _id
 // descending, as the scanning query sorts; the entries carry createdAt so

@@ -163,7 +163,7 @@ func (s *Store) init(ctx context.Context) error {
 		s.users.coll.Name(), s.smes.coll.Name(), s.challenges.coll.Name(), s.responses.coll.Name(),
 		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), s.outbox.coll.Name(),
 		s.sessions.coll.Name(), s.refreshTokens.coll.Name(), s.audit.coll.Name(), "emails", "changes", "counters",
-		idListsName,
+		idListsName, migrationsName,
 	} {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
@@ -189,6 +189,9 @@ func (s *Store) init(ctx context.Context) error {
 		}
 	}
 	s.batchReads = !s.ferret || s.idScan
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
 	if s.ferret {
 		if err := s.buildLists(ctx, s.listers()); err != nil {
 			return err
@@ -198,9 +201,10 @@ func (s *Store) init(ctx context.Context) error {
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
 	s.replaces = groupcommit.New(replaceBatch, s.commitReplaces)
 
-	// Lists by challenge, by SME and by user; FerretDB accepts and ignores
-	// them for these queries, MongoDB uses them.
+	// Lists by challenge, by SME, by user and by organisation; FerretDB
+	// accepts and ignores them for these queries, MongoDB uses them.
 	indexes := map[*mongo.Collection][]bson.D{
+		s.challenges.coll:    {{{Key: "orgKey", Value: 1}, {Key: "createdAt", Value: -1}}},
 		s.responses.coll:     {{{Key: "challengeId", Value: 1}}, {{Key: "smeId", Value: 1}}},
 		s.notifications.coll: {{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}},
 		s.users.coll:         {{{Key: "status", Value: 1}}},

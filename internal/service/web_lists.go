@@ -12,6 +12,9 @@ import (
 
 // OrgChallenges lists the challenges of the officer's organisation, drafts
 // included, newest first, optionally of one status; an admin gets them all.
+// The organisation is matched by its key (domain.OrgKey), as the access
+// checks match it: an officer of "Genoa City Council" lists the challenges
+// imported for "genoa city council" too.
 func (s *Service) OrgChallenges(ctx context.Context, a *domain.User, status string, limit, offset int) (*Page[*domain.Challenge], error) {
 	if err := signedIn(a); err != nil {
 		return nil, err
@@ -20,7 +23,12 @@ func (s *Service) OrgChallenges(ctx context.Context, a *domain.User, status stri
 	switch {
 	case isAdmin(a):
 	case a.Role == domain.RoleOfficer && a.Verified():
-		where["organisation"] = a.Organisation
+		key := domain.OrgKey(a.Organisation)
+		if key == "" { // no organisation has no challenges (domain.SameOrg)
+			limit, offset = ClampPage(limit, offset)
+			return &Page[*domain.Challenge]{Items: []*domain.Challenge{}, Limit: limit, Offset: offset}, nil
+		}
+		where[domain.OrgKeyField] = key
 	case a.Role == domain.RoleOfficer:
 		return nil, forbidden("Your account is waiting to be verified by an administrator.")
 	default:

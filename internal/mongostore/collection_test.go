@@ -285,7 +285,8 @@ func TestEach(t *testing.T) {
 func TestConcurrentUpdatesBatch(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
-	const n = 40
+	// More than FerretDB can take in one bulk update (see replaceBatch).
+	const n = 300
 	recs := make([]*domain.SME, n)
 	for i := range recs {
 		recs[i] = newSME(fmt.Sprint("Batch ", i))

@@ -26,8 +26,13 @@ import (
 // replace that matches nothing means the record was deleted. On MongoDB the
 // filter carries the version and each replace goes alone.
 
-// replaceBatch caps the replaces one commit writes.
-const replaceBatch = 200
+// replaceBatch caps the replaces one commit writes. FerretDB 1.24 holds one
+// of its 100 pooled SQLite connections per statement of a bulk update until
+// the whole update is done, so a bulk write of 100 or more statements can
+// wait for ever for a connection, and the database with it. Under load a
+// slow commit let the next batch grow towards that, which made commits
+// slower still; 32 keeps every commit far from it.
+const replaceBatch = 32
 
 // replaceCommitTimeout bounds one commit. A request joins a commit only while
 // its own context lives, so its write lands within this of its deadline

@@ -60,8 +60,6 @@ type Store struct {
 	ferret bool
 	// writes is the write gate (gate.go), closed on FerretDB.
 	writes gate
-	// replaces group-commits record replaces on FerretDB (replace.go).
-	replaces *groupcommit.Group[*replaceReq]
 	// locks serialise read-check-write sequences on one id within this process,
 	// which closes the race on FerretDB for a single process; between
 	// processes a window of one round trip remains there.
@@ -199,7 +197,6 @@ func (s *Store) init(ctx context.Context) error {
 	}
 	s.log = changeLog{origin: domain.NewID(), writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
-	s.replaces = groupcommit.New(replaceBatch, s.commitReplaces)
 
 	// Lists by challenge, by SME, by user and by organisation; FerretDB
 	// accepts and ignores them for these queries, MongoDB uses them.

@@ -114,7 +114,25 @@ const (
 
 // learn builds the table from every record of the corpus. The caller holds at
 // least the read lock.
-func (e *Engine) learn() *assocTable {
+func (e *Engine) learn() *assocTable { return e.gather().learn() }
+
+// learnInput is what learning needs from the corpus: gathered under the read
+// lock (gather), then learned from without it (learn), since records' docs
+// never change once built. A background relearning (tens of milliseconds at
+// 10k profiles under load, every Options.Relearn while edits come in) held the
+// read lock throughout, so an edit's Put waited for it, and every match behind
+// the waiting Put.
+type learnInput struct {
+	tab     *assocTable
+	nTerms  int
+	dfp     []int32 // prose document frequency of each term
+	total   int     // records with prose
+	members map[uint32][]*doc
+	names   []string // concept names
+}
+
+// gather collects the learnInput. The caller holds at least the read lock.
+func (e *Engine) gather() *learnInput {
 	sides := []*side{e.smes, e.challenges, e.courses}
 	nTerms := len(e.terms.names)
 	// Prose document frequency over all records.
@@ -131,27 +149,37 @@ func (e *Engine) learn() *assocTable {
 			}
 		}
 	}
-	tab := &assocTable{by: map[uint32]*assoc{}, gen: e.gen, live: e.live()}
+	in := &learnInput{tab: &assocTable{by: map[uint32]*assoc{}, gen: e.gen, live: e.live()},
+		nTerms: nTerms, dfp: dfp, total: total, names: e.concepts.names}
 	if total == 0 {
-		return tab
+		return in
 	}
 	// Which records list each concept: the union of the sides' concept postings.
-	members := map[uint32][]*doc{}
+	in.members = map[uint32][]*doc{}
 	for _, s := range sides {
 		for c, slots := range s.concepts {
 			for _, sl := range slots {
 				if d := s.docs[sl]; d != nil && len(d.prose) > 0 {
-					members[uint32(c)] = append(members[uint32(c)], d)
+					in.members[uint32(c)] = append(in.members[uint32(c)], d)
 				}
 			}
 		}
 	}
+	return in
+}
+
+// learn builds the table from in, without the engine's lock.
+func (in *learnInput) learn() *assocTable {
+	tab, nTerms, dfp, total := in.tab, in.nTerms, in.dfp, in.total
+	if total == 0 {
+		return tab
+	}
 	count := make([]int32, nTerms) // scratch, reset through touched
 	var touched []uint32
-	for c, docs := range members {
+	for c, docs := range in.members {
 		// Only whole phrases and exact codes are needs; class-level concepts
 		// exist for candidate generation.
-		if len(docs) < 2 || strings.HasPrefix(e.concepts.names[c], "k:") {
+		if len(docs) < 2 || strings.HasPrefix(in.names[c], "k:") {
 			continue
 		}
 		touched = touched[:0]
@@ -242,11 +270,13 @@ func (e *Engine) table() *assocTable {
 // live counts the records of every side.
 func (e *Engine) live() int { return e.smes.live + e.challenges.live + e.courses.live }
 
-// relearn builds a new association table off the request path.
+// relearn builds a new association table off the request path, holding the
+// read lock only while it gathers its input.
 func (e *Engine) relearn() {
 	e.mu.RLock()
-	t := e.learn()
+	in := e.gather()
 	e.mu.RUnlock()
+	t := in.learn()
 	e.learnMu.Lock()
 	e.assoc, e.learnedAt, e.learning = t, time.Now(), false
 	e.learnMu.Unlock()

@@ -108,3 +108,38 @@ func TestCachedQueriesFollowChallengeEdits(t *testing.T) {
 		}
 	}
 }
+
+// TestRelearnWhileWriting: background relearning reads the corpus without
+// the engine's lock while writes go on (run with -race).
+func TestRelearnWhileWriting(t *testing.T) {
+	s := newSynth(13)
+	var recs []domain.Record
+	for i := 0; i < 500; i++ {
+		recs = append(recs, s.sme(i))
+	}
+	ch := s.challenge(0)
+	recs = append(recs, ch)
+	e := match.New(search.NewAnalyzer(), match.Options{Relearn: time.Millisecond})
+	e.Put(recs...)
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 300; i++ {
+			sm := *recs[i%500].(*domain.SME)
+			sm.Description += " edited"
+			e.Put(&sm)
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		if _, err := e.SMEsFor(ctx, ch, 5); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

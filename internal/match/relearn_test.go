@@ -15,15 +15,7 @@ import (
 // and then bulk-loaded must rank as one that learned after the load, not with
 // the empty corpus's word associations.
 func TestWarmThenBulkLoad(t *testing.T) {
-	s := newSynth(7)
-	var recs []domain.Record
-	for i := 0; i < 2000; i++ {
-		recs = append(recs, s.sme(i))
-	}
-	var chs []*domain.Challenge
-	for i := 0; i < 10; i++ {
-		chs = append(chs, s.challenge(i))
-	}
+	recs, chs := synthCorpus(7, 2000, 10)
 	an := search.NewAnalyzer()
 	now := func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
 	warm := match.New(an, match.Options{Now: now, Relearn: time.Hour})
@@ -47,15 +39,8 @@ func TestWarmThenBulkLoad(t *testing.T) {
 // the challenges' prepared queries across profile edits, but a challenge
 // edited since must be ranked by its new text, and one closed must go.
 func TestCachedQueriesFollowChallengeEdits(t *testing.T) {
-	s := newSynth(11)
-	var recs []domain.Record
-	for i := 0; i < 300; i++ {
-		recs = append(recs, s.sme(i))
-	}
-	var chs []*domain.Challenge
-	for i := 0; i < 20; i++ {
-		c := s.challenge(i)
-		chs = append(chs, c)
+	recs, chs := synthCorpus(11, 300, 20)
+	for _, c := range chs {
 		recs = append(recs, c)
 	}
 	now := func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
@@ -112,12 +97,8 @@ func TestCachedQueriesFollowChallengeEdits(t *testing.T) {
 // TestRelearnWhileWriting: background relearning reads the corpus without
 // the engine's lock while writes go on (run with -race).
 func TestRelearnWhileWriting(t *testing.T) {
-	s := newSynth(13)
-	var recs []domain.Record
-	for i := 0; i < 500; i++ {
-		recs = append(recs, s.sme(i))
-	}
-	ch := s.challenge(0)
+	recs, chs := synthCorpus(13, 500, 1)
+	ch := chs[0]
 	recs = append(recs, ch)
 	e := match.New(search.NewAnalyzer(), match.Options{Relearn: time.Millisecond})
 	e.Put(recs...)
@@ -142,4 +123,18 @@ func TestRelearnWhileWriting(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// synthCorpus makes smes synthetic profiles and chs challenges from seed.
+func synthCorpus(seed uint64, smes, chs int) ([]domain.Record, []*domain.Challenge) {
+	s := newSynth(seed)
+	recs := make([]domain.Record, 0, smes)
+	for i := range smes {
+		recs = append(recs, s.sme(i))
+	}
+	out := make([]*domain.Challenge, 0, chs)
+	for i := range chs {
+		out = append(out, s.challenge(i))
+	}
+	return recs, out
 }

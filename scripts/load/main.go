@@ -29,9 +29,10 @@
 // Retry-After.
 //
 // Measured on the 2-core machine, the script sharing its cores (2026-11-23,
-// after a -setup run; see the closing note of issue 6 for the history):
-// 500 req/s for 60 s, 60 users, five runs: 0 errors in each, p50 9-20 ms,
-// p99 146-609 ms (the spread is run to run), all of the tail from edits.
+// after a -setup run; see the closing notes of issue 6 for the history):
+// 500 req/s for 60 s, 60 users, five runs in a row: 0 errors in each, p50
+// 5-32 ms, p99 95-1,293 ms (the spread is run to run on one build), the tail
+// from edits.
 package main
 
 import (

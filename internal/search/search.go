@@ -130,23 +130,18 @@ func (x *Index) highlight(ctx context.Context, q query.Query, kind string, langs
 		return searchErr(ctx, err)
 	}
 	byID := make(map[string]search.FieldFragmentMap, len(res.Hits))
+	sources := make(map[string][]byte, len(res.Hits))
 	for _, h := range res.Hits {
 		id := recordID(h.ID)
 		byID[id] = h.Fragments
-		if src, ok := h.Fields[fieldSource].(string); ok && src != "" {
-			for i := range hits {
-				if hits[i].ID == id {
-					hits[i].Source = []byte(src)
-				}
-			}
-		}
+		sources[id] = hitSource(h)
 	}
 	// A record written between the two searches may no longer match: its
 	// source then comes from the index as it is now (none if it is gone).
 	var missing []string
-	for _, h := range hits {
-		if h.Source == nil {
-			missing = append(missing, h.ID)
+	for i := range hits {
+		if hits[i].Source = sources[hits[i].ID]; hits[i].Source == nil {
+			missing = append(missing, hits[i].ID)
 		}
 	}
 	if len(missing) > 0 {
@@ -155,11 +150,10 @@ func (x *Index) highlight(ctx context.Context, q query.Query, kind string, langs
 			return searchErr(ctx, err)
 		}
 		for _, f := range found {
-			for i := range hits {
-				if hits[i].ID == f.ID {
-					hits[i].Source = f.Source
-				}
-			}
+			sources[f.ID] = f.Source
+		}
+		for i := range hits {
+			hits[i].Source = sources[hits[i].ID]
 		}
 	}
 	for i := range hits {
@@ -324,11 +318,7 @@ func toResult(facets []string, res *bleve.SearchResult) *domain.SearchResult {
 	out.Total = int(res.Total)
 	out.Hits = make([]domain.SearchHit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		hit := domain.SearchHit{ID: recordID(h.ID), Score: h.Score}
-		if src, ok := h.Fields[fieldSource].(string); ok && src != "" {
-			hit.Source = []byte(src)
-		}
-		out.Hits = append(out.Hits, hit)
+		out.Hits = append(out.Hits, domain.SearchHit{ID: recordID(h.ID), Score: h.Score, Source: hitSource(h)})
 	}
 	for _, f := range facets {
 		fr := res.Facets[f]
@@ -340,6 +330,15 @@ func toResult(facets []string, res *bleve.SearchResult) *domain.SearchResult {
 		}
 	}
 	return out
+}
+
+// hitSource is the record JSON a hit loaded from the stored fields, nil when
+// it did not load it.
+func hitSource(h *search.DocumentMatch) []byte {
+	if src, ok := h.Fields[fieldSource].(string); ok && src != "" {
+		return []byte(src)
+	}
+	return nil
 }
 
 // emptyResult has every facet asked for, with no values, so callers can

@@ -30,8 +30,8 @@ func (x *Index) Sources(ctx context.Context, kind string, ids []string) ([]domai
 	}
 	byID := make(map[string][]byte, len(res.Hits))
 	for _, h := range res.Hits {
-		if src, ok := h.Fields[fieldSource].(string); ok && src != "" {
-			byID[recordID(h.ID)] = []byte(src)
+		if src := hitSource(h); src != nil {
+			byID[recordID(h.ID)] = src
 		}
 	}
 	for i := range out {

@@ -74,13 +74,10 @@ func (l *changeLog) remember(docs []changeDoc) {
 	}
 }
 
-// ownChange returns this process's change seq, if it is still kept.
-func (l *changeLog) ownChange(seq int64) (changeDoc, bool) {
-	i, ok := slices.BinarySearchFunc(l.own, seq, func(d changeDoc, seq int64) int { return cmp.Compare(d.Seq, seq) })
-	if !ok {
-		return changeDoc{}, false
-	}
-	return l.own[i], true
+// ownFrom is the position in own of the first change numbered seq or more.
+func (l *changeLog) ownFrom(seq int64) int {
+	i, _ := slices.BinarySearchFunc(l.own, seq, func(d changeDoc, seq int64) int { return cmp.Compare(d.Seq, seq) })
+	return i
 }
 
 type changeDoc struct {
@@ -198,9 +195,15 @@ func (l *changeLog) commitChanges(batches [][]changeReq) error {
 		if !ok {
 			return translate(err, "Change", "record change")
 		}
+		collided := make([]bool, len(docs))
+		again := make([]changeReq, 0, len(dups))
+		for _, i := range dups {
+			collided[i] = true
+			again = append(again, pending[i])
+		}
 		in := make([]changeDoc, 0, len(docs)-len(dups))
 		for i, d := range docs {
-			if !slices.Contains(dups, i) {
+			if !collided[i] {
 				in = append(in, d)
 			}
 		}
@@ -215,10 +218,6 @@ func (l *changeLog) commitChanges(batches [][]changeReq) error {
 		// it, if any, run on from its end.
 		if err := l.raiseCounter(ctx, first+n-1); err != nil {
 			return err
-		}
-		again := make([]changeReq, 0, len(dups))
-		for _, i := range dups {
-			again = append(again, pending[i])
 		}
 		pending = again
 	}
@@ -304,10 +303,11 @@ func (s *Store) Changes(ctx context.Context, since int64) ([]domain.Change, int6
 	n := int(min(ctr.Seq-since, MaxChanges))
 	docs := make([]*changeDoc, n)
 	l.mu.Lock()
-	for i := range docs {
-		if d, ok := l.ownChange(since + 1 + int64(i)); ok {
-			docs[i] = &d
+	for _, d := range l.own[l.ownFrom(since+1):] {
+		if d.Seq > since+int64(n) {
+			break
 		}
+		docs[d.Seq-since-1] = &d
 	}
 	l.mu.Unlock()
 	err = parallel(ctx, n, func(i int) error {
@@ -360,7 +360,6 @@ func (s *Store) Changes(ctx context.Context, since int64) ([]domain.Change, int6
 		}
 	}
 	// Read: let go of them (and of any older, which no one will ask for).
-	drop, _ := slices.BinarySearchFunc(l.own, last+1, func(d changeDoc, seq int64) int { return cmp.Compare(d.Seq, seq) })
-	l.own = l.own[drop:]
+	l.own = l.own[l.ownFrom(last+1):]
 	return out, last, nil
 }

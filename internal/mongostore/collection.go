@@ -56,10 +56,13 @@ type entity[T domain.Record, D doc] struct {
 }
 
 func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collection[T, D] {
+	coll := st.db.Collection(e.name)
 	return &collection[T, D]{
-		st: st, coll: st.db.Collection(e.name), kind: e.kind, fields: e.fields, lists: e.lists,
+		st: st, coll: coll, kind: e.kind, fields: e.fields, lists: e.lists,
 		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc, derived: derivedKinds[e.name],
-		replaces: groupcommit.New(replaceBatch, st.commitReplaces),
+		replaces: groupcommit.New(replaceBatch, func(reqs []*replaceReq) error {
+			return st.commitReplaces(coll, reqs)
+		}),
 	}
 }
 
@@ -255,7 +258,7 @@ func (c *collection[T, D]) stale() error {
 // whether one matched. The caller holds the record's lock.
 func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64, noted bool) (bool, error) {
 	if c.st.ferret { // group-committed: see replace.go
-		r := &replaceReq{ctx: ctx, coll: c.coll, id: d.meta().ID, doc: d}
+		r := &replaceReq{ctx: ctx, id: d.meta().ID, doc: d}
 		if noted {
 			r.note = c.derived
 		}

@@ -366,9 +366,9 @@ func TestCommitReplacesMissing(t *testing.T) {
 	for _, r := range []*domain.SME{a, b} {
 		d := smeEntity.toDoc(r)
 		d.meta().Version = 2
-		reqs = append(reqs, &replaceReq{ctx: ctx, coll: s.smes.coll, id: r.ID, doc: d})
+		reqs = append(reqs, &replaceReq{ctx: ctx, id: r.ID, doc: d})
 	}
-	if err := s.commitReplaces(reqs); err != nil {
+	if err := s.commitReplaces(s.smes.coll, reqs); err != nil {
 		t.Fatal(err)
 	}
 	if !reqs[0].matched || reqs[0].err != nil || reqs[1].matched || reqs[1].err != nil {

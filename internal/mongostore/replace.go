@@ -42,10 +42,9 @@ const replaceCommitTimeout = 5 * time.Second
 // replaceReq is one replace waiting for its commit; the commit fills in
 // matched and err.
 type replaceReq struct {
-	ctx  context.Context
-	coll *mongo.Collection
-	id   string
-	doc  doc
+	ctx context.Context
+	id  string
+	doc doc
 	// note, when set, is the change kind to note in the log before the
 	// replace (as intend would), in the same commit.
 	note    string
@@ -53,10 +52,10 @@ type replaceReq struct {
 	err     error
 }
 
-// commitReplaces writes reqs, all of one collection (its group's), in one
-// bulk write and sets each one's outcome. It returns no error of its own:
-// every request carries its own.
-func (s *Store) commitReplaces(reqs []*replaceReq) error {
+// commitReplaces writes reqs to coll (its group's collection) in one bulk
+// write and sets each one's outcome. It returns no error of its own: every
+// request carries its own.
+func (s *Store) commitReplaces(coll *mongo.Collection, reqs []*replaceReq) error {
 	s.noteReplaces(reqs)
 	live := make([]*replaceReq, 0, len(reqs))
 	for _, r := range reqs {
@@ -70,7 +69,7 @@ func (s *Store) commitReplaces(reqs []*replaceReq) error {
 		live = append(live, r)
 	}
 	if len(live) > 0 {
-		s.bulkReplace(live[0].coll, live)
+		s.bulkReplace(coll, live)
 	}
 	return nil
 }

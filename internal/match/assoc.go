@@ -124,7 +124,6 @@ func (e *Engine) learn() *assocTable { return e.gather().learn() }
 // the waiting Put.
 type learnInput struct {
 	tab     *assocTable
-	nTerms  int
 	dfp     []int32 // prose document frequency of each term
 	total   int     // records with prose
 	members map[uint32][]*doc
@@ -150,7 +149,7 @@ func (e *Engine) gather() *learnInput {
 		}
 	}
 	in := &learnInput{tab: &assocTable{by: map[uint32]*assoc{}, gen: e.gen, live: e.live()},
-		nTerms: nTerms, dfp: dfp, total: total, names: e.concepts.names}
+		dfp: dfp, total: total, names: e.concepts.names}
 	if total == 0 {
 		return in
 	}
@@ -170,11 +169,11 @@ func (e *Engine) gather() *learnInput {
 
 // learn builds the table from in, without the engine's lock.
 func (in *learnInput) learn() *assocTable {
-	tab, nTerms, dfp, total := in.tab, in.nTerms, in.dfp, in.total
+	tab, dfp, total := in.tab, in.dfp, in.total
 	if total == 0 {
 		return tab
 	}
-	count := make([]int32, nTerms) // scratch, reset through touched
+	count := make([]int32, len(dfp)) // scratch, reset through touched
 	var touched []uint32
 	for c, docs := range in.members {
 		// Only whole phrases and exact codes are needs; class-level concepts

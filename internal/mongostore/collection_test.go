@@ -453,3 +453,12 @@ func TestModify(t *testing.T) {
 	_, err = s.Responses().Modify(ctx, "no-such-response", func(*domain.Response) error { return nil })
 	wantCode(t, err, domain.ENOTFOUND)
 }
+
+// Every bulk update stays under the size that wedges FerretDB.
+func TestBulkBatchesUnderFerretLimit(t *testing.T) {
+	for name, n := range map[string]int{"replaceBatch": replaceBatch, "migrateBatch": migrateBatch} {
+		if n >= ferretBulkLimit {
+			t.Errorf("%s = %d, not under ferretBulkLimit %d", name, n, ferretBulkLimit)
+		}
+	}
+}

@@ -55,11 +55,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// migrateBatch is how many documents a migration updates in one bulk write.
-// FerretDB 1.24 keeps each statement's SQLite cursor open until the whole
-// update command ends (a defer in a loop in its updateDocument), and its
-// SQLite pool has 100 connections: a bulk write of 100 updates waits forever
-// for a connection and wedges the database. Fifty stays clear of that.
+// migrateBatch is how many documents a migration updates in one bulk write,
+// clear of ferretBulkLimit.
 const migrateBatch = 50
 
 // backfillOrgKeys gives the challenges written before the organisation key

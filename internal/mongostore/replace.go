@@ -26,12 +26,18 @@ import (
 // replace that matches nothing means the record was deleted. On MongoDB the
 // filter carries the version and each replace goes alone.
 
-// replaceBatch caps the replaces one commit writes. FerretDB 1.24 holds one
-// of its 100 pooled SQLite connections per statement of a bulk update until
-// the whole update is done, so a bulk write of 100 or more statements can
-// wait for ever for a connection, and the database with it. Under load a
-// slow commit let the next batch grow towards that, which made commits
-// slower still; 32 keeps every commit far from it.
+// ferretBulkLimit is the number of statements from which one bulk update can
+// wedge FerretDB 1.24: it keeps each statement's SQLite cursor, and so one of
+// its 100 pooled connections, until the whole update command ends (a defer in
+// a loop in its updateDocument), so the next statement can wait for ever for
+// a connection, and the database with it. Every bulk update here stays well
+// under it.
+const ferretBulkLimit = 100
+
+// replaceBatch caps the replaces one commit writes (see ferretBulkLimit).
+// Under load a slow commit let the next batch grow towards the old cap of
+// 200, which made commits slower still; 32 keeps every commit far from the
+// limit.
 const replaceBatch = 32
 
 // replaceCommitTimeout bounds one commit. A request joins a commit only while

@@ -71,6 +71,7 @@ type options struct {
 	adminEmail    string
 	adminPassword string
 	timeout       time.Duration
+	timeline      bool
 }
 
 func run() error {
@@ -86,6 +87,7 @@ func run() error {
 	flag.StringVar(&o.adminEmail, "admin-email", os.Getenv("BETTERMATCH_ADMIN_EMAIL"), "admin account, to verify officers during -setup")
 	flag.StringVar(&o.adminPassword, "admin-password", os.Getenv("BETTERMATCH_ADMIN_PASSWORD"), "admin password")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout (a request that takes longer counts as an error)")
+	flag.BoolVar(&o.timeline, "timeline", false, "also print p50/p99/max for each second of the run, to tell a steady tail from bursts")
 	flag.Parse()
 	if o.rate <= 0 || o.duration <= 0 || o.users < 1 {
 		return errors.New("-rate, -duration and -users must be positive")
@@ -102,6 +104,9 @@ func run() error {
 		len(w.smes), len(w.officers), len(w.challenges), o.rate, o.duration, o.url)
 	res := drive(c, w, o)
 	res.print(os.Stdout)
+	if o.timeline {
+		res.printTimeline(os.Stdout)
+	}
 	return nil
 }
 
@@ -573,6 +578,7 @@ type sample struct {
 	kind    int
 	status  int // 0: transport error or timeout
 	latency time.Duration
+	due     time.Duration // since the start of the run
 }
 
 type results struct {
@@ -623,7 +629,7 @@ func drive(c *client, w *world, o options) *results {
 				code = 0
 			}
 			// From when it was due, not when it was sent.
-			out <- sample{kind: k, status: code, latency: time.Since(due)}
+			out <- sample{kind: k, status: code, latency: time.Since(due), due: due.Sub(start)}
 		}()
 	}
 	wg.Wait()
@@ -692,4 +698,37 @@ func (r *results) print(w io.Writer) {
 		fmt.Fprintf(w, " %s=%d", name, byStatus[code])
 	}
 	fmt.Fprintln(w)
+}
+
+// printTimeline prints, for each second of the run, how many requests were
+// due in it and their p50, p99 and max latency, and the slowest kind among
+// its worst 1%: a tail spread evenly over the run is a server near its
+// capacity, one bunched in a few seconds is something that stalls it.
+func (r *results) printTimeline(w io.Writer) {
+	secs := map[int][]sample{}
+	last := 0
+	for _, s := range r.samples {
+		i := int(s.due / time.Second)
+		secs[i] = append(secs[i], s)
+		last = max(last, i)
+	}
+	fmt.Fprintf(w, "\n%4s %6s %7s %7s %7s  %s\n", "sec", "count", "p50", "p99", "max", "slowest kinds (worst 1%)")
+	for i := 0; i <= last; i++ {
+		ss := secs[i]
+		slices.SortFunc(ss, func(a, b sample) int { return int(a.latency - b.latency) })
+		l := make([]time.Duration, len(ss))
+		for j, s := range ss {
+			l[j] = s.latency
+		}
+		tail := map[string]int{}
+		for _, s := range ss[len(ss)-max(len(ss)/100, 1):] {
+			tail[mix[s.kind].name]++
+		}
+		var names []string
+		for n, c := range tail {
+			names = append(names, fmt.Sprintf("%s×%d", n, c))
+		}
+		sort.Strings(names)
+		fmt.Fprintf(w, "%4d %6d %7s %7s %7s  %s\n", i, len(ss), ms(percentile(l, .50)), ms(percentile(l, .99)), ms(percentile(l, 1)), strings.Join(names, " "))
+	}
 }

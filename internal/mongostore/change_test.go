@@ -116,10 +116,12 @@ func TestRecordChangeCollision(t *testing.T) {
 }
 
 // A number drawn but never written (a writer that died) holds readers up only
-// for the grace period.
+// for the grace period. This is the log as on MongoDB, where numbers are
+// reserved with $inc before they are written.
 func TestChangesGap(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
+	s.log.local = false
 	s.log.grace = 300 * time.Millisecond
 	if err := s.RecordChange(ctx, domain.KindSME, "a"); err != nil {
 		t.Fatal(err)
@@ -143,10 +145,9 @@ func TestChangesGap(t *testing.T) {
 	}
 }
 
-// Another process's bigger block, drawn from the same counter value as ours,
-// whose $inc ours overwrote: its documents above our block must not stay
-// above the counter, where readers never look.
-func TestRecordChangeLostIncrement(t *testing.T) {
+// Another process wrote a run of changes past ours and has not raised the
+// counter: our next block collides with it and is drawn again after the run.
+func TestRecordChangeAfterForeignRun(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
 	if err := s.RecordChange(ctx, domain.KindSME, "a"); err != nil {
@@ -165,5 +166,87 @@ func TestRecordChangeLostIncrement(t *testing.T) {
 	want := "[{1 sme a} {2 course o2} {3 course o3} {4 course o4} {5 course o5} {6 course o6} {7 sme b} {8 sme c}]"
 	if err != nil || fmt.Sprint(got) != want || last != 8 {
 		t.Fatalf("Changes = %v, %d, %v; want %s, 8", got, last, err, want)
+	}
+}
+
+// On FerretDB the counter is raised after the writes, in the background:
+// readers find the changes past it all the same, and it catches up.
+func TestChangesPastCounter(t *testing.T) {
+	ctx := context.Background()
+	a := mustOpen(t)
+	if !a.log.local {
+		t.Skip("numbers are drawn locally only on FerretDB")
+	}
+	b := mustOpenDB(t, a.db.Name())
+	a.log.stopRaising(ctx) // hold the counter back
+	for i := range 5 {
+		if err := a.RecordChange(ctx, domain.KindSME, fmt.Sprint("s", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctr, err := a.log.counter(ctx)
+	if err != nil || ctr.Seq >= 5 {
+		t.Fatalf("counter %d (%v): want it behind the log for this test", ctr.Seq, err)
+	}
+	got, last, err := b.Changes(ctx, 0)
+	if err != nil || len(got) != 5 || last != 5 {
+		t.Fatalf("another process read %v to %d (%v); want 5 changes to 5", got, last, err)
+	}
+	if _, head, err := b.Changes(ctx, -1); err != nil || head != 5 {
+		t.Fatalf("head %d (%v), want 5", head, err)
+	}
+	// b draws after the run, not at the counter.
+	if err := b.RecordChange(ctx, domain.KindCourse, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if got, last, err := a.Changes(ctx, 5); err != nil || fmt.Sprint(got) != "[{6 course c}]" || last != 6 {
+		t.Fatalf("after b's write: %v to %d (%v)", got, last, err)
+	}
+	// b raises the counter in the background, soon.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ctr, err := b.log.counter(ctx)
+		if err == nil && ctr.Seq == 6 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("counter %d (%v), want 6", ctr.Seq, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Past the counter a missing number is the end of the log, or an insert in
+// flight: readers stop there however long it stays missing (never skipping a
+// change that may still come), and the next writer fills it.
+func TestChangesHolePastCounter(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.log.local {
+		t.Skip("numbers are drawn locally only on FerretDB")
+	}
+	s.log.grace = 50 * time.Millisecond
+	if err := s.RecordChange(ctx, domain.KindSME, "a"); err != nil {
+		t.Fatal(err)
+	}
+	s.log.stopRaising(ctx)
+	// Number 3 written by a writer whose number 2 is still on its way.
+	if _, err := s.log.changes.InsertOne(ctx, changeDoc{ID: seqKey(3), Seq: 3, Kind: domain.KindCourse, RecordID: "other", At: now()}); err != nil {
+		t.Fatal(err)
+	}
+	r := mustOpenDB(t, s.db.Name())
+	for range 2 {
+		got, last, err := r.Changes(ctx, 0)
+		if err != nil || fmt.Sprint(got) != "[{1 sme a}]" || last != 1 {
+			t.Fatalf("with 2 missing: %v to %d (%v); want only 1", got, last, err)
+		}
+		time.Sleep(100 * time.Millisecond) // past the grace: still not skipped
+	}
+	if err := s.RecordChange(ctx, domain.KindSME, "b"); err != nil {
+		t.Fatal(err)
+	}
+	got, last, err := r.Changes(ctx, 1)
+	if err != nil || fmt.Sprint(got) != "[{2 sme b} {3 course other}]" || last != 3 {
+		t.Fatalf("after the next write: %v to %d (%v)", got, last, err)
 	}
 }

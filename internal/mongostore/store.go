@@ -195,8 +195,11 @@ func (s *Store) init(ctx context.Context) error {
 			return err
 		}
 	}
-	s.log = changeLog{origin: domain.NewID(), writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace}
+	s.log = changeLog{origin: domain.NewID(), writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace, local: s.ferret}
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
+	if s.log.local {
+		s.log.startRaising()
+	}
 
 	// Lists by challenge, by SME, by user and by organisation; FerretDB
 	// accepts and ignores them for these queries, MongoDB uses them.
@@ -307,11 +310,13 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close disconnects from the database.
 func (s *Store) Close(ctx context.Context) error {
+	s.log.stopRaising(ctx)
 	return s.client.Disconnect(ctx)
 }
 
 // Drop deletes the whole database; tests use it to clean up.
 func (s *Store) Drop(ctx context.Context) error {
+	s.log.stopRaising(ctx) // a raise after the drop would create it again
 	return translate(s.db.Drop(ctx), "database", "drop database")
 }
 

@@ -187,32 +187,29 @@ func (s *Service) SetUserStatus(ctx context.Context, a *domain.User, id, status 
 	if id == a.ID && status != domain.StatusActive {
 		return nil, domain.Errorf(domain.ECONFLICT, "You cannot suspend your own account.")
 	}
-	for attempt := 0; ; attempt++ {
-		u, err := s.users.Get(ctx, id)
-		if err != nil {
-			return nil, notFoundAs(err, "User")
-		}
+	var old string
+	u, changed, err := s.updateUser(ctx, id, func(u *domain.User) error {
 		if u.Status == status {
-			return u, nil
+			// No write, so no audit entry and no sessions ended for a
+			// status that was already so.
+			return errUnchanged
 		}
-		old := u.Status
+		old = u.Status
 		u.Status = status
 		if status == domain.StatusSuspended {
 			// Ends every session: the tokens carry the old epoch.
 			u.SessionEpoch++
 		}
-		err = s.users.Update(ctx, u)
-		if domain.ErrorCode(err) == domain.EPRECONDITION && attempt < 3 {
-			continue // a concurrent change (e.g. a new profile): re-read and apply again
-		} else if err != nil {
-			return nil, err
-		}
-		s.audit(ctx, a, domain.AuditUserStatus, "user", u.ID, old, status, u.Email)
-		if status == domain.StatusActive && old == domain.StatusPending {
-			s.notify(ctx, u.ID, domain.NotifyAccountVerified, "Your account has been verified. You can now publish.", "/")
-		}
-		return u, nil
+		return nil
+	})
+	if err != nil || !changed {
+		return u, err
 	}
+	s.audit(ctx, a, domain.AuditUserStatus, "user", u.ID, old, status, u.Email)
+	if status == domain.StatusActive && old == domain.StatusPending {
+		s.notify(ctx, u.ID, domain.NotifyAccountVerified, "Your account has been verified. You can now publish.", "/")
+	}
+	return u, nil
 }
 
 // ListUsers lists accounts for an admin.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"sync"
 	"time"
 
@@ -233,9 +234,10 @@ func (s *Service) ChangePassword(ctx context.Context, a *domain.User, current, n
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.updateUser(ctx, a.ID, func(u *domain.User) {
+	u, _, err := s.updateUser(ctx, a.ID, func(u *domain.User) error {
 		u.PasswordHash = hash
 		u.SessionEpoch++
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -244,22 +246,32 @@ func (s *Service) ChangePassword(ctx context.Context, a *domain.User, current, n
 	return s.startSession(ctx, u)
 }
 
-// updateUser applies fn to the stored user id and saves it, re-reading and
-// applying again when a concurrent write (a new profile, a status change) won.
-func (s *Service) updateUser(ctx context.Context, id string, fn func(*domain.User)) (*domain.User, error) {
+// errUnchanged, returned by an updateUser fn, means the account needs no
+// write: updateUser then writes nothing and reports it unchanged.
+var errUnchanged = errors.New("unchanged")
+
+// updateUser applies fn to the stored user id and saves it, in one Modify:
+// the store reads the account once, for fn and for its version check. A
+// write that lost to a concurrent one (another process's, on MongoDB) is
+// tried again on a fresh read. changed is false, and nothing is written, when
+// fn returns errUnchanged; u is then the account as read.
+func (s *Service) updateUser(ctx context.Context, id string, fn func(*domain.User) error) (u *domain.User, changed bool, err error) {
 	for attempt := 0; ; attempt++ {
-		u, err := s.users.Get(ctx, id)
-		if err != nil {
-			return nil, notFoundAs(err, "User")
+		var read *domain.User
+		u, err = s.users.Modify(ctx, id, func(u *domain.User) error {
+			read = u
+			return fn(u)
+		})
+		switch {
+		case err == nil:
+			return u, true, nil
+		case errors.Is(err, errUnchanged):
+			return read, false, nil
+		case domain.ErrorCode(err) == domain.EPRECONDITION && attempt < 3:
+			continue // a concurrent change (e.g. a new profile): read and apply again
+		default:
+			return nil, false, notFoundAs(err, "User")
 		}
-		fn(u)
-		err = s.users.Update(ctx, u)
-		if domain.ErrorCode(err) == domain.EPRECONDITION && attempt < 3 {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		return u, nil
 	}
 }
 

@@ -456,7 +456,7 @@ func TestModify(t *testing.T) {
 
 // Every bulk update stays under the size that wedges FerretDB.
 func TestBulkBatchesUnderFerretLimit(t *testing.T) {
-	for name, n := range map[string]int{"replaceBatch": replaceBatch, "migrateBatch": migrateBatch} {
+	for name, n := range map[string]int{"replaceBatch": replaceBatch, "migrateBatch": migrateBatch, "listBulk": listBulk} {
 		if n >= ferretBulkLimit {
 			t.Errorf("%s = %d, not under ferretBulkLimit %d", name, n, ferretBulkLimit)
 		}

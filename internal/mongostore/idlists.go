@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -342,10 +343,16 @@ func (c *collection[T, D]) collectEntries(ctx context.Context, acc map[string][]
 }
 
 // buildLists makes the id lists complete for records written before they
-// were kept (or before a field was listed): unless the marker says they are
-// complete for the current listing, it reads every listed collection once and
-// adds all entries. Adding ($addToSet) rather than replacing keeps entries
-// another process adds meanwhile. It runs at Open, on FerretDB only.
+// were kept (or before a field was listed): the marker names the listings
+// the lists are complete for, and every collection whose listing it does not
+// name is read once and all its entries added: the first Open after a
+// collection gets lists reads that collection alone. Adding ($addToSet)
+// rather than replacing keeps entries another process adds meanwhile. It
+// runs at Open, on FerretDB only.
+//
+// A process of an older version still running beside a newer one (a rolling
+// upgrade) does not keep the lists the newer one added; deleting the marker
+// makes the next Open build them again.
 func (s *Store) buildLists(ctx context.Context, colls []lister) error {
 	var sig []string
 	for _, c := range colls {
@@ -363,26 +370,78 @@ func (s *Store) buildLists(ctx context.Context, colls []lister) error {
 	} else if err != nil && err != mongo.ErrNoDocuments {
 		return translate(err, "id list", "read id lists")
 	}
+	complete := map[string]bool{}
+	if err == nil {
+		for _, l := range strings.Split(marker.Listing, ";") {
+			complete[l] = true
+		}
+	}
 	acc := map[string][]string{}
 	for _, c := range colls {
+		if complete[c.listing()] {
+			continue
+		}
 		if err := c.collectEntries(ctx, acc); err != nil {
 			return err
 		}
 	}
-	const chunk = 5000
-	for key, es := range acc {
-		for i := 0; i < len(es); i += chunk {
-			upd := bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: es[i:min(i+chunk, len(es))]}}}}}}
-			done := s.writes.enter()
-			_, err := s.idlists.UpdateOne(ctx, byID(key), upd, options.UpdateOne().SetUpsert(true))
-			done()
-			if err != nil {
-				return translate(err, "id list", "build id lists")
-			}
-		}
+	if err := s.updateLists(ctx, "$addToSet", acc); err != nil {
+		return translate(err, "id list", "build id lists")
 	}
 	done := s.writes.enter()
 	_, err = s.idlists.ReplaceOne(ctx, byID(idListsMarker), bson.D{{Key: "listing", Value: listing}}, options.Replace().SetUpsert(true))
 	done()
 	return translate(err, "id list", "build id lists")
+}
+
+const (
+	// listBulk caps the list updates one bulk write holds (see
+	// ferretBulkLimit); like replaceBatch it keeps clear of the limit, since
+	// Import's bulk writes run beside the requests.
+	listBulk = 32
+	// listChunk caps the entries one bulk write of list updates carries
+	// (about 40 bytes each), so a long list goes in several messages.
+	listChunk = 5000
+)
+
+// updateLists applies op, "$addToSet" or "$pullAll", to the lists in acc
+// (list key → entries), in bulk writes of at most listBulk updates and
+// listChunk entries. Adding creates a missing list; removing from one does
+// nothing.
+func (s *Store) updateLists(ctx context.Context, op string, acc map[string][]string) error {
+	var models []mongo.WriteModel
+	size := 0
+	flush := func() error {
+		if len(models) == 0 {
+			return nil
+		}
+		done, err := s.writes.enterCtx(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = s.idlists.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		done()
+		models, size = nil, 0
+		return err
+	}
+	for _, key := range slices.Sorted(maps.Keys(acc)) {
+		es := acc[key]
+		for i := 0; i < len(es); i += listChunk {
+			chunk := es[i:min(i+listChunk, len(es))]
+			if len(models) == listBulk || size+len(chunk) > listChunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			m := mongo.NewUpdateOneModel().SetFilter(byID(key))
+			if op == "$addToSet" {
+				m.SetUpdate(bson.D{{Key: op, Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: chunk}}}}}}).SetUpsert(true)
+			} else {
+				m.SetUpdate(bson.D{{Key: op, Value: bson.D{{Key: "ids", Value: chunk}}}})
+			}
+			models = append(models, m)
+			size += len(chunk)
+		}
+	}
+	return flush()
 }

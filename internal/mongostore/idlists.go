@@ -51,10 +51,11 @@ import (
 // Listed: responses by challengeId and smeId, notifications by userId, users
 // by status and role. Everything else keeps the scanning query (findScan):
 // Find without a Where, a Where with no listed string field, and collections
-// without lists, such as audit (small, read by admins only) and challenges
-// (their Find is the officer dashboard's list by organisation key and status,
-// and they are written by Import in bulk, which a listed collection does
-// record by record).
+// without lists, such as audit (small, read by admins only) and challenges.
+//
+// Import inserts a batch with one InsertMany (insertBatch): it adds the
+// batch's entries in a few bulk writes first and, once the records that
+// already existed are known, takes theirs back (listsTakeBack).
 //
 // "Newest first" is creation order: createdAt descending, then _id
 // descending, as the scanning query sorts; the entries carry createdAt so
@@ -444,4 +445,52 @@ func (s *Store) updateLists(ctx context.Context, op string, acc map[string][]str
 		}
 	}
 	return flush()
+}
+
+// listsAddAll adds the entries of ds to their lists in a few bulk writes:
+// Import's insertBatch calls it before inserting ds.
+func (c *collection[T, D]) listsAddAll(ctx context.Context, ds []D) error {
+	if !c.listed() {
+		return nil
+	}
+	acc := map[string][]string{}
+	for _, d := range ds {
+		es, err := c.entries(d)
+		if err != nil {
+			return err
+		}
+		for key, e := range es {
+			acc[key] = append(acc[key], e)
+		}
+	}
+	return translate(c.st.updateLists(ctx, "$addToSet", acc), c.kind, "update id lists of "+c.kind)
+}
+
+// listsTakeBack removes the entries listsAddAll added for ds, which were not
+// inserted because their ids were taken, keeping those the stored records
+// (stored, by id; a missing one has been deleted since) have too: the same
+// entry when a record was inserted with the same id in the same millisecond.
+func (c *collection[T, D]) listsTakeBack(ctx context.Context, ds []D, stored map[string]D) error {
+	if !c.listed() {
+		return nil
+	}
+	acc := map[string][]string{}
+	for _, d := range ds {
+		es, err := c.entries(d)
+		if err != nil {
+			return err
+		}
+		var kept map[string]string
+		if cur, ok := stored[d.meta().ID]; ok {
+			if kept, err = c.entries(cur); err != nil {
+				return err
+			}
+		}
+		for key, e := range es {
+			if kept[key] != e {
+				acc[key] = append(acc[key], e)
+			}
+		}
+	}
+	return translate(c.st.updateLists(ctx, "$pullAll", acc), c.kind, "update id lists of "+c.kind)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -266,6 +267,88 @@ func TestIDListsBuiltAtOpen(t *testing.T) {
 	if l, err := s3.readList(ctx, listKey("responses", "challengeId", "c1")); err != nil || len(l) != 0 {
 		t.Fatalf("rebuilt although marked complete: %d entries, %v", len(l), err)
 	}
+}
+
+// checkListsExact fails unless c's id lists with the given keys hold
+// exactly the entries of c's records, and no record has an entry under
+// another key: after writes that all finished there is nothing dangling.
+func checkListsExact[T domain.Record, D doc](t *testing.T, c *collection[T, D], keys []string) {
+	t.Helper()
+	ctx := context.Background()
+	want := map[string][]string{}
+	err := c.Each(ctx, func(rec T) error {
+		es, err := c.entries(c.toDoc(rec))
+		for key, e := range es {
+			want[key] = append(want[key], e)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range want {
+		if !slices.Contains(keys, key) {
+			t.Fatalf("unexpected list %q", key)
+		}
+	}
+	for _, key := range keys {
+		got, err := c.st.readList(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		slices.Sort(want[key])
+		if !slices.Equal(got, want[key]) {
+			t.Fatalf("list %q:\n got %q\nwant %q", key, got, want[key])
+		}
+	}
+}
+
+// An import into a listed collection adds the entries of the records it
+// inserts, moves those of the records it changes, and takes back those it
+// added for records that turned out to exist.
+func TestIDListsImport(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Skip("id lists are kept on FerretDB only")
+	}
+	var existing []*domain.Response
+	for i := range 20 {
+		r := newResponse(fmt.Sprint("c", i%3), fmt.Sprint("s", i%2), "submitted")
+		if err := s.Responses().Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		existing = append(existing, r)
+	}
+	// 600 records, two batches: the first holds the 20 existing ones (one
+	// moved to another challenge) amid new ones.
+	var recs []*domain.Response
+	for i := range 580 {
+		recs = append(recs, newResponse(fmt.Sprint("c", i%4), fmt.Sprint("s", i%3), "submitted"))
+	}
+	for _, r := range existing {
+		c := *r
+		recs = slices.Insert(recs, 100, &c)
+	}
+	recs[100].ChallengeID = "c9"
+	st, err := s.Responses().Import(ctx, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (domain.ImportStats{Created: 580, Updated: 1, Unchanged: 19}) {
+		t.Fatalf("import: %+v", st)
+	}
+	var keys []string
+	for _, v := range []string{"c0", "c1", "c2", "c3", "c9"} {
+		keys = append(keys, listKey("responses", "challengeId", v))
+	}
+	for _, v := range []string{"s0", "s1", "s2"} {
+		keys = append(keys, listKey("responses", "smeId", v))
+	}
+	checkListsExact(t, s.responses, keys)
+	findBoth(t, s, s.Responses(), domain.Query{Where: map[string]any{"challengeId": "c1"}, Limit: 5, Offset: 3})
+	findBoth(t, s, s.Responses(), domain.Query{Where: map[string]any{"challengeId": "c9"}})
 }
 
 // BenchmarkFindResponsesByChallenge finds the 20 responses to one challenge

@@ -40,9 +40,7 @@ func (c *collection[T, D]) Import(ctx context.Context, recs []T) (domain.ImportS
 		batch := recs[i:min(i+importBatch, len(recs))]
 		var got domain.ImportStats
 		var err error
-		// A collection with id lists adds each new record's entries before
-		// inserting it (idlists.go), which InsertMany cannot.
-		if readFirst || c.listed() {
+		if readFirst {
 			got, err = c.mergeAll(ctx, batch, every(len(batch)))
 		} else {
 			got, err = c.insertBatch(ctx, batch)
@@ -56,31 +54,92 @@ func (c *collection[T, D]) Import(ctx context.Context, recs []T) (domain.ImportS
 	return st, nil
 }
 
-// insertBatch inserts recs and merges the ones that already exist.
+// insertBatch inserts recs and merges the ones that already exist. In a
+// collection with id lists, the batch's entries are added first, in a few
+// bulk writes, and those of the records that already existed taken back
+// (idlists.go), rather than one record at a time (mergeAll).
 func (c *collection[T, D]) insertBatch(ctx context.Context, recs []T) (domain.ImportStats, error) {
 	t := now()
 	docs := make([]any, len(recs))
+	ds := make([]D, len(recs))
 	for i, r := range recs {
 		m := r.RecordMeta()
 		if m.ID == "" {
 			return domain.ImportStats{}, fmt.Errorf("import %s: record %d has no id", c.kind, i)
 		}
 		m.CreatedAt, m.UpdatedAt, m.Version = t, t, 1
-		docs[i] = c.toDoc(r)
+		ds[i] = c.toDoc(r)
+		docs[i] = ds[i]
+	}
+	if err := c.listsAddAll(ctx, ds); err != nil {
+		return domain.ImportStats{}, err
 	}
 	done := c.st.writes.enter()
 	_, err := c.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	done()
 	dups, err := duplicates(err)
 	if errors.Is(err, errDuplicatesUnknown) {
-		// The server refused duplicates without saying which: find out by key.
-		return c.mergeAll(ctx, recs, every(len(recs)))
+		// The server refused duplicates without saying which: find out by
+		// key. Those inserted merge as unchanged.
+		dups = every(len(recs))
 	} else if err != nil {
+		// Entries of records not inserted stay, which readers skip.
 		return domain.ImportStats{}, translate(err, c.kind, "import "+c.kind)
+	}
+	if c.listed() && len(dups) > 0 {
+		if err := c.takeBackDuplicates(ctx, ds, dups); err != nil {
+			return domain.ImportStats{}, err
+		}
 	}
 	got, err := c.mergeAll(ctx, recs, dups)
 	got.Created += len(recs) - len(dups)
 	return got, err
+}
+
+// takeBackDuplicates takes back the list entries insertBatch added for
+// ds[i], i in dups, whose ids were taken. The stored records are read here
+// and again by merge, which must read them under their locks (Store.ferret):
+// only the first batch of a re-import has many (later ones read first, see
+// Import).
+func (c *collection[T, D]) takeBackDuplicates(ctx context.Context, ds []D, dups []int) error {
+	ids := make([]string, len(dups))
+	mine := make([]D, len(dups))
+	for k, i := range dups {
+		ids[k], mine[k] = ds[i].meta().ID, ds[i]
+	}
+	stored, err := c.readStored(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return c.listsTakeBack(ctx, mine, stored)
+}
+
+// readStored reads the documents with the given ids, by id (missing ones
+// are not in the map): in one query where Store.batchReads says so,
+// otherwise one primary-key read each, workers at a time.
+func (c *collection[T, D]) readStored(ctx context.Context, ids []string) (map[string]D, error) {
+	if c.st.batchReads {
+		return c.readMany(ctx, ids)
+	}
+	docs := make([]D, len(ids))
+	err := parallel(ctx, len(ids), func(k int) error {
+		d, err := c.getDoc(ctx, ids[k])
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return nil
+		}
+		docs[k] = d
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]D, len(ids))
+	for k, d := range docs {
+		if any(d) != any(*new(D)) {
+			out[ids[k]] = d
+		}
+	}
+	return out, nil
 }
 
 // errDuplicatesUnknown is a duplicate-key failure without per-document errors.

@@ -48,6 +48,9 @@ var challengeEntity = entity[*domain.Challenge, *challengeDoc]{
 		"owner": "owner", "status": "status", "externalId": "externalId", "organisation": "organisation",
 		domain.OrgKeyField: "orgKey", "theme": "theme", "region": "region",
 	},
+	// The officer dashboard lists an organisation's challenges by key
+	// (service OrgChallenges); on FerretDB, from the id lists.
+	lists:  []string{domain.OrgKeyField},
 	newDoc: func() *challengeDoc { return new(challengeDoc) },
 	toDoc: func(c *domain.Challenge) *challengeDoc {
 		in := &c.ChallengeInput

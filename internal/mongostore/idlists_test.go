@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -399,4 +400,297 @@ func BenchmarkFindResponsesByChallenge(b *testing.B) {
 			}
 		})
 	}
+}
+
+// orgs are the organisations the challenge list tests spread challenges
+// over: two spellings of one key, and a challenge without an organisation.
+var orgs = []string{"Genoa City Council", " genoa  CITY council", "Tartu City", "Gävle kommun", ""}
+
+// checkOrgLists fails unless the challenges' id lists hold exactly the entry
+// of every challenge under its organisation key.
+func checkOrgLists(t *testing.T, s *Store) {
+	t.Helper()
+	keys := []string{listKey("challenges", domain.OrgKeyField, "none")}
+	for _, o := range orgs {
+		keys = append(keys, listKey("challenges", domain.OrgKeyField, domain.OrgKey(o)))
+	}
+	checkListsExact(t, s.challenges, slices.Compact(slices.Sorted(slices.Values(keys))))
+}
+
+// checkOrgFinds compares the officer dashboard's queries (service
+// OrgChallenges) from the id lists and from the scanning query.
+func checkOrgFinds(t *testing.T, s *Store, rnd *rand.Rand) {
+	t.Helper()
+	statuses := []string{domain.ChallengeDraft, domain.ChallengeOpen, domain.ChallengeClosed}
+	for _, o := range append(orgs, "none") {
+		key := domain.OrgKey(o)
+		if o == "none" {
+			key = "none"
+		}
+		for _, q := range []domain.Query{
+			{Where: map[string]any{domain.OrgKeyField: key}},
+			{Where: map[string]any{domain.OrgKeyField: key}, Limit: 3, Offset: rnd.IntN(5)},
+			{Where: map[string]any{domain.OrgKeyField: key, "status": statuses[rnd.IntN(len(statuses))]}, Limit: 2, Offset: rnd.IntN(2)},
+		} {
+			findBoth(t, s, s.Challenges(), q)
+		}
+	}
+}
+
+// The officer dashboard's list of an organisation's challenges answers from
+// the id lists as the scanning query does, newest first with the same total,
+// through creates, imports, moves between organisations, status changes and
+// deletes; and the lists hold exactly the challenges' entries.
+func TestOrgChallengeListsMatchScan(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Skip("id lists are kept on FerretDB only")
+	}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	pick := func(vals ...string) string { return vals[rnd.IntN(len(vals))] }
+	var live []*domain.Challenge
+	for round := range 4 {
+		for range 12 {
+			c := newChallenge(pick(orgs...))
+			if err := s.Challenges().Create(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			live = append(live, c)
+		}
+		// An import of new challenges amid existing ones, one of them moved
+		// to another organisation: one InsertMany whose duplicates take their
+		// entries back.
+		var batch []*domain.Challenge
+		for range 8 {
+			batch = append(batch, newChallenge(pick(orgs...)))
+		}
+		for range 3 {
+			c := *live[rnd.IntN(len(live))]
+			batch = append(batch, &c)
+		}
+		batch[len(batch)-1].Organisation = pick(orgs...)
+		if _, err := s.Challenges().Import(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range batch[:8] {
+			live = append(live, c)
+		}
+		// Moves between organisations, by Modify and by Update, and status
+		// changes, which move nothing.
+		for range 6 {
+			c := live[rnd.IntN(len(live))]
+			got, err := s.Challenges().Modify(ctx, c.ID, func(c *domain.Challenge) error {
+				c.Organisation = pick(orgs...)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.Status = pick(domain.ChallengeOpen, domain.ChallengeClosed)
+			if rnd.IntN(2) == 0 {
+				got.Organisation = pick(orgs...)
+			}
+			if err := s.Challenges().Update(ctx, got); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 4 {
+			k := rnd.IntN(len(live))
+			if err := s.Challenges().Delete(ctx, live[k].ID); err != nil {
+				t.Fatal(err)
+			}
+			live = slices.Delete(live, k, k+1)
+		}
+		checkOrgLists(t, s)
+		for range 3 {
+			checkOrgFinds(t, s, rnd)
+		}
+		_ = round
+	}
+
+	// The dashboard through a move and a delete, in order.
+	tartu := findByOrg(t, s, "Tartu City")
+	c := newChallenge("Tartu City")
+	if err := s.Challenges().Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := findByOrg(t, s, "tartu city"); !slices.Equal(got, append([]string{c.ID}, tartu...)) {
+		t.Fatalf("after a create Tartu has %q", got)
+	}
+	if _, err := s.Challenges().Modify(ctx, c.ID, func(c *domain.Challenge) error {
+		c.Organisation = "Gävle Kommun"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := findByOrg(t, s, "Tartu City"); !slices.Equal(got, tartu) {
+		t.Fatalf("after the move Tartu has %q, want %q", got, tartu)
+	}
+	if got := findByOrg(t, s, "GÄVLE KOMMUN"); len(got) == 0 || got[0] != c.ID {
+		t.Fatalf("after the move Gävle has %q, newest first should be %s", got, c.ID)
+	}
+	if err := s.Challenges().Delete(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := findByOrg(t, s, "Gävle kommun"); slices.Contains(got, c.ID) {
+		t.Fatalf("deleted challenge still listed: %q", got)
+	}
+	checkOrgLists(t, s)
+	checkOrgFinds(t, s, rnd)
+}
+
+// A database written before challenges had id lists, and before they kept
+// their organisation key, gets both at its next Open: the migration first,
+// then the lists of the challenges alone (the others were complete).
+func TestOrgChallengeListsBuiltAtOpen(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Skip("id lists are kept on FerretDB only")
+	}
+	for i := range 40 {
+		c := newChallenge(orgs[i%len(orgs)])
+		c.Status = []string{domain.ChallengeDraft, domain.ChallengeOpen}[i%2]
+		if err := s.Challenges().Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Responses().Create(ctx, newResponse(c.ID, "s1", "submitted")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Make the database what the older version left: no orgKey, no
+	// challenge lists, the marker naming the other listings.
+	coll := s.challenges.coll
+	if _, err := coll.UpdateMany(ctx, bson.D{}, bson.D{{Key: "$unset", Value: bson.D{{Key: "orgKey", Value: ""}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Collection(migrationsName).DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	var old []string
+	for _, l := range s.listers() {
+		if l.listing() != "" && l != lister(s.challenges) {
+			old = append(old, l.listing())
+		}
+	}
+	for _, o := range orgs {
+		if _, err := s.idlists.DeleteOne(ctx, byID(listKey("challenges", domain.OrgKeyField, domain.OrgKey(o)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.idlists.ReplaceOne(ctx, byID(idListsMarker), bson.D{{Key: "listing", Value: strings.Join(old, ";")}}); err != nil {
+		t.Fatal(err)
+	}
+	// A response list removed by hand shows the complete lists are not
+	// built again.
+	if _, err := s.idlists.DeleteOne(ctx, byID(listKey("responses", "smeId", "s1"))); err != nil {
+		t.Fatal(err)
+	}
+
+	s2 := mustOpenDB(t, s.db.Name())
+	checkOrgLists(t, s2)
+	checkOrgFinds(t, s2, rand.New(rand.NewPCG(5, 6)))
+	if got := findByOrg(t, s2, "genoa city council"); len(got) != 16 {
+		t.Fatalf("Genoa has %d challenges, want 16", len(got))
+	}
+	if l, err := s2.readList(ctx, listKey("responses", "smeId", "s1")); err != nil || len(l) != 0 {
+		t.Fatalf("complete response lists built again: %d entries, %v", len(l), err)
+	}
+}
+
+// BenchmarkOrgChallenges is the officer dashboard's query (service
+// OrgChallenges): a page of 10 of one organisation's challenges, newest
+// first, among 20k challenges of 100 organisations (2k with -short), with
+// and without a status, from the id lists and from the scanning query.
+func BenchmarkOrgChallenges(b *testing.B) {
+	n := 20_000
+	if testing.Short() {
+		n = 2_000
+	}
+	ctx := context.Background()
+	s := mustOpen(b)
+	statuses := []string{domain.ChallengeDraft, domain.ChallengeOpen, domain.ChallengeClosed, domain.ChallengeAwarded}
+	docs := make([]any, 0, 1000)
+	flush := func() {
+		if len(docs) > 0 {
+			if _, err := s.challenges.coll.InsertMany(ctx, docs); err != nil {
+				b.Fatal(err)
+			}
+			docs = docs[:0]
+		}
+	}
+	t0 := time.Now()
+	for i := range n {
+		c := newChallenge(fmt.Sprint("Council ", i%100))
+		c.Status = statuses[i/100%len(statuses)]
+		c.CreatedAt = bsonTime(t0.Add(time.Duration(i) * time.Millisecond))
+		c.UpdatedAt, c.Version = c.CreatedAt, 1
+		if docs = append(docs, s.challenges.toDoc(c)); len(docs) == 1000 {
+			flush()
+		}
+	}
+	flush()
+	// Build the lists as Open would for an existing database.
+	if _, err := s.idlists.DeleteMany(ctx, bson.D{}); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := s.buildLists(ctx, s.listers()); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("lists of %d challenges built in %v", n, time.Since(start).Round(time.Millisecond))
+	key := domain.OrgKey("Council 7")
+	for _, bc := range []struct {
+		name string
+		q    domain.Query
+		want int
+	}{
+		{"all", domain.Query{Where: map[string]any{domain.OrgKeyField: key}, Limit: 10}, n / 100},
+		{"open", domain.Query{Where: map[string]any{domain.OrgKeyField: key, "status": domain.ChallengeOpen}, Limit: 10}, n / 400},
+	} {
+		for _, scan := range []bool{true, false} {
+			b.Run(bc.name+"/"+map[bool]string{true: "scan", false: "lists"}[scan], func(b *testing.B) {
+				s.scanFinds = scan
+				defer func() { s.scanFinds = false }()
+				for b.Loop() {
+					got, total, err := s.Challenges().Find(ctx, bc.q)
+					if err != nil || len(got) != min(10, bc.want) || total != bc.want {
+						b.Fatal(len(got), total, err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkImportChallenges imports 20k new challenges of 100 organisations
+// (2k with -short) in the 1000-record calls the service makes, and reports
+// records/s: on FerretDB each batch's id list entries go in a few bulk writes
+// beside its one InsertMany.
+func BenchmarkImportChallenges(b *testing.B) {
+	n := 20_000
+	if testing.Short() {
+		n = 2_000
+	}
+	ctx := context.Background()
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		s := mustOpen(b)
+		recs := make([]*domain.Challenge, n)
+		for i := range recs {
+			recs[i] = newChallenge(fmt.Sprint("Council ", i%100))
+		}
+		b.StartTimer()
+		start := time.Now()
+		for i := 0; i < n; i += 1000 {
+			st, err := s.Challenges().Import(ctx, recs[i:min(i+1000, n)])
+			if err != nil || st.Created != min(1000, n-i) {
+				b.Fatal(st, err)
+			}
+		}
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "records/s")
 }

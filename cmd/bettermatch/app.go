@@ -111,7 +111,8 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		Logger:   log,
 		Limits: service.Limits{AttemptsPerEmail: cfg.EmailLimit.N, EmailWindow: cfg.EmailLimit.Window,
 			AttemptsPerAddr: cfg.AddrLimit.N, AddrWindow: cfg.AddrLimit.Window},
-		RefreshTTL: cfg.RefreshTTL,
+		RefreshTTL:   cfg.RefreshTTL,
+		ComputeSlots: cfg.ComputeSlots,
 	})
 	return a, nil
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,9 @@ type config struct {
 	RequestTimeout  time.Duration
 	// MaxReads bounds the reads served at once (httpapi.Options.MaxReads).
 	MaxReads int
+	// ComputeSlots bounds the searches and rankings run at once
+	// (service.Deps.ComputeSlots).
+	ComputeSlots int
 	// PprofAddr, when set, serves net/http/pprof there (loopback only), for
 	// profiling under load.
 	PprofAddr string
@@ -109,6 +113,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.MaxReads, err = strconv.Atoi(env("BETTERMATCH_MAX_READS", strconv.Itoa(httpapi.DefaultMaxReads()))); err != nil || c.MaxReads < 1 {
 		return nil, fmt.Errorf("BETTERMATCH_MAX_READS: want a positive number, like 8")
 	}
+	if c.ComputeSlots, err = strconv.Atoi(env("BETTERMATCH_COMPUTE_SLOTS", strconv.Itoa(runtime.GOMAXPROCS(0)))); err != nil || c.ComputeSlots < 1 {
+		return nil, fmt.Errorf("BETTERMATCH_COMPUTE_SLOTS: want a positive number, like 2")
+	}
 	if c.EmailLimit, err = parseRateLimit(env("BETTERMATCH_SIGNIN_LIMIT_EMAIL", "5/15m")); err != nil {
 		return nil, fmt.Errorf("BETTERMATCH_SIGNIN_LIMIT_EMAIL: %w", err)
 	}
@@ -166,7 +173,7 @@ func (c *config) logAttrs() []any {
 		"openai_base_url", c.OpenAIBaseURL, "embedding_model", c.EmbeddingModel,
 		"smtp_url", redactURL(c.SMTPURL), "public_url", c.PublicURL,
 		"refresh_ttl", c.RefreshTTL.String(), "trust_proxy", c.TrustProxy, "cors_origins", strings.Join(c.CORSOrigins, ","),
-		"request_timeout", c.RequestTimeout.String(), "max_reads", c.MaxReads, "signin_limit_email", c.EmailLimit.String(), "signin_limit_addr", c.AddrLimit.String()}
+		"request_timeout", c.RequestTimeout.String(), "max_reads", c.MaxReads, "compute_slots", c.ComputeSlots, "signin_limit_email", c.EmailLimit.String(), "signin_limit_addr", c.AddrLimit.String()}
 }
 
 // redactURI hides the password in a MongoDB URI.

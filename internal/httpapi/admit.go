@@ -10,19 +10,20 @@ import (
 )
 
 // DefaultMaxReads is how many reads are served at once unless configured:
-// four per CPU.
+// eight per CPU.
 //
-// Why bound them: a search or a match list is CPU work (the index, the
-// ranking, the embedded database's decoding), so on two cores a hundred of
-// them at once finish no sooner than eight would, each just takes longer. And
-// writes pay for the crowd: an edit is a few round trips to the database,
-// one after the other and each behind every runnable goroutine, and under the
-// load test (scripts/load) edits took seconds while reads took milliseconds.
-// Reads beyond the bound wait their turn, in order, before any work is done
-// for them, and count their wait against the request's timeout. Writes are
-// not held: they are few, short, and serialised further down (the store's
-// write gate) anyway.
-func DefaultMaxReads() int { return 4 * runtime.GOMAXPROCS(0) }
+// Why bound them: a search or a match list is CPU work, so on two cores a
+// hundred of them at once finish no sooner than a few would, each just takes
+// longer, and every other goroutine waits behind them. Reads beyond the bound
+// wait their turn, in order, before any work is done for them, and count their
+// wait against the request's timeout. The bound is loose because the CPU work
+// itself has a tighter one inside the service (one search or ranking per CPU,
+// service/compute.go): here it only caps the crowd, while reads that mostly
+// wait for the database (a profile, a list of responses) go on past the
+// searches. With four per CPU and no bound inside, those reads queued behind
+// the searches. Writes are not held: they are few, short, and serialised
+// further down (the store's write gate) anyway.
+func DefaultMaxReads() int { return 8 * runtime.GOMAXPROCS(0) }
 
 // admit waits for a read's turn (see DefaultMaxReads). Health checks and
 // metrics are never held: a busy server must still answer its probes.

@@ -55,7 +55,7 @@ func (s *Service) MatchSMEs(ctx context.Context, a *domain.User, challengeID str
 		return nil, forbidden("Only the challenge's officers can see its matches.")
 	}
 	limit, _ = ClampPage(limit, 0)
-	ms, err := s.matcher.SMEsFor(ctx, c, limit)
+	ms, err := compute(ctx, s, func() ([]domain.Match, error) { return s.matcher.SMEsFor(ctx, c, limit) })
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) MatchChallenges(ctx context.Context, a *domain.User, smeID str
 		return nil, err
 	}
 	limit, _ = ClampPage(limit, 0)
-	ms, err := s.matcher.ChallengesFor(ctx, sme, limit)
+	ms, err := compute(ctx, s, func() ([]domain.Match, error) { return s.matcher.ChallengesFor(ctx, sme, limit) })
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *Service) SkillsGap(ctx context.Context, a *domain.User, smeID, challeng
 		return nil, err
 	}
 	limit, _ = ClampPage(limit, 0)
-	g, err := s.matcher.SkillsGap(ctx, sme, c, limit)
+	g, err := compute(ctx, s, func() (*domain.Gap, error) { return s.matcher.SkillsGap(ctx, sme, c, limit) })
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func search[T domain.Record](ctx context.Context, s *Service, req domain.SearchR
 	if len(req.Q) > 500 {
 		return nil, &domain.Error{Code: domain.EINVALID, Message: "The search is too long.", Fields: []domain.FieldError{{Field: "q", Message: "must be at most 500 characters"}}}
 	}
-	res, err := s.index.Search(ctx, req)
+	res, err := compute(ctx, s, func() (*domain.SearchResult, error) { return s.index.Search(ctx, req) })
 	if err != nil {
 		return nil, err
 	}

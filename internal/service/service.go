@@ -63,6 +63,8 @@ type Service struct {
 	// RunEmbeddings.
 	Embed EmbedOptions
 	emb   embedState
+
+	slots computeSlots
 }
 
 // Deps are the service's collaborators.
@@ -83,6 +85,9 @@ type Deps struct {
 	// UserCacheTTL is how long Authenticate trusts an account it read; 0
 	// means DefaultUserCacheTTL, negative not at all.
 	UserCacheTTL time.Duration
+	// ComputeSlots bounds the searches and rankings run at once (see
+	// compute.go); 0 means one per CPU.
+	ComputeSlots int
 }
 
 // New returns a service over deps.
@@ -103,6 +108,7 @@ func New(d Deps) *Service {
 		s.now = time.Now
 	}
 	s.limits = newLimiters(d.Limits, s.now)
+	s.slots = newComputeSlots(d.ComputeSlots)
 	ttl := d.UserCacheTTL
 	if ttl == 0 {
 		ttl = DefaultUserCacheTTL

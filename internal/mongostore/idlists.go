@@ -37,7 +37,7 @@ import (
 // (Update, Delete). A process that stops between the two leaves an entry
 // whose record is missing or no longer matches: readers skip it, so it costs
 // a read and, until it is passed over, one in the total (see findListed).
-// Entries are changed with $addToSet and $pull by _id, which FerretDB does as
+// Entries are changed with $addToSet and $pullAll by _id, which FerretDB does as
 // a read and a write; the write gate serialises them within a process, and
 // between processes the same one-round-trip window as Store.ferret remains.
 //
@@ -127,10 +127,13 @@ func (c *collection[T, D]) listsAdd(ctx context.Context, before, now D) error {
 // listsRemove removes from their lists the entries of before that now lacks
 // (now may be nil: a deleted record). Called after now is written.
 func (c *collection[T, D]) listsRemove(ctx context.Context, before, now D) error {
-	return c.listsDiff(ctx, before, now, "$pull")
+	return c.listsDiff(ctx, before, now, "$pullAll")
 }
 
-// listsDiff applies op to the entries of a that b (when not nil) lacks.
+// listsDiff applies op to the entries of a that b (when not nil) lacks, in
+// one bulk write: a response is on two lists, and one round trip through the
+// write gate for both instead of one each took a write off every response's
+// path (scripts/load).
 func (c *collection[T, D]) listsDiff(ctx context.Context, a, b D, op string) error {
 	if !c.listed() {
 		return nil
@@ -145,19 +148,13 @@ func (c *collection[T, D]) listsDiff(ctx context.Context, a, b D, op string) err
 			return err
 		}
 	}
+	acc := map[string][]string{}
 	for key, e := range ea {
-		if eb[key] == e {
-			continue
-		}
-		opts := options.UpdateOne().SetUpsert(op == "$addToSet")
-		done := c.st.writes.enter()
-		_, err := c.st.idlists.UpdateOne(ctx, byID(key), bson.D{{Key: op, Value: bson.D{{Key: "ids", Value: e}}}}, opts)
-		done()
-		if err != nil {
-			return translate(err, c.kind, "update id list of "+c.kind)
+		if eb[key] != e {
+			acc[key] = []string{e}
 		}
 	}
-	return nil
+	return translate(c.st.updateLists(ctx, op, acc), c.kind, "update id list of "+c.kind)
 }
 
 // readList returns the entries of the list with key, in no particular order.

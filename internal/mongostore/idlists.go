@@ -456,20 +456,7 @@ func (s *Store) updateLists(ctx context.Context, op string, acc map[string][]str
 // listsAddAll adds the entries of ds to their lists in a few bulk writes:
 // Import's insertBatch calls it before inserting ds.
 func (c *collection[T, D]) listsAddAll(ctx context.Context, ds []D) error {
-	if !c.listed() {
-		return nil
-	}
-	acc := map[string][]string{}
-	for _, d := range ds {
-		es, err := c.entries(d)
-		if err != nil {
-			return err
-		}
-		for key, e := range es {
-			acc[key] = append(acc[key], e)
-		}
-	}
-	return translate(c.st.updateLists(ctx, "$addToSet", acc), c.kind, "update id lists of "+c.kind)
+	return c.listsBatch(ctx, "$addToSet", ds, nil)
 }
 
 // listsTakeBack removes the entries listsAddAll added for ds, which were not
@@ -477,6 +464,12 @@ func (c *collection[T, D]) listsAddAll(ctx context.Context, ds []D) error {
 // (stored, by id; a missing one has been deleted since) have too: the same
 // entry when a record was inserted with the same id in the same millisecond.
 func (c *collection[T, D]) listsTakeBack(ctx context.Context, ds []D, stored map[string]D) error {
+	return c.listsBatch(ctx, "$pullAll", ds, stored)
+}
+
+// listsBatch applies op to the entries of ds, but for those the record of the
+// same id in keep (when there is one) has too.
+func (c *collection[T, D]) listsBatch(ctx context.Context, op string, ds []D, keep map[string]D) error {
 	if !c.listed() {
 		return nil
 	}
@@ -487,7 +480,7 @@ func (c *collection[T, D]) listsTakeBack(ctx context.Context, ds []D, stored map
 			return err
 		}
 		var kept map[string]string
-		if cur, ok := stored[d.meta().ID]; ok {
+		if cur, ok := keep[d.meta().ID]; ok {
 			if kept, err = c.entries(cur); err != nil {
 				return err
 			}
@@ -498,5 +491,5 @@ func (c *collection[T, D]) listsTakeBack(ctx context.Context, ds []D, stored map
 			}
 		}
 	}
-	return translate(c.st.updateLists(ctx, "$pullAll", acc), c.kind, "update id lists of "+c.kind)
+	return translate(c.st.updateLists(ctx, op, acc), c.kind, "update id lists of "+c.kind)
 }

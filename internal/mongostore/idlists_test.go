@@ -561,13 +561,7 @@ func TestOrgChallengeListsBuiltAtOpen(t *testing.T) {
 	}
 	// Make the database what the older version left: no orgKey, no
 	// challenge lists, the marker naming the other listings.
-	coll := s.challenges.coll
-	if _, err := coll.UpdateMany(ctx, bson.D{}, bson.D{{Key: "$unset", Value: bson.D{{Key: "orgKey", Value: ""}}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.Collection(migrationsName).DeleteMany(ctx, bson.D{}); err != nil {
-		t.Fatal(err)
-	}
+	beforeOrgKeys(t, s)
 	var old []string
 	for _, l := range s.listers() {
 		if l.listing() != "" && l != lister(s.challenges) {

@@ -95,12 +95,7 @@ func TestMigrateOrgKeys(t *testing.T) {
 	}
 	// Make the documents and the database what the older version left.
 	coll := s.challenges.coll
-	if _, err := coll.UpdateMany(ctx, bson.D{}, bson.D{{Key: "$unset", Value: bson.D{{Key: "orgKey", Value: ""}}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.Collection(migrationsName).DeleteMany(ctx, bson.D{}); err != nil {
-		t.Fatal(err)
-	}
+	beforeOrgKeys(t, s)
 	if n, err := coll.CountDocuments(ctx, bson.D{{Key: "orgKey", Value: bson.D{{Key: "$exists", Value: true}}}}); err != nil || n != 0 {
 		t.Fatalf("%d documents keep a key (err %v)", n, err)
 	}
@@ -134,5 +129,18 @@ func TestMigrateOrgKeys(t *testing.T) {
 	s3 := mustOpenDB(t, s.db.Name())
 	if got := findByOrg(t, s3, "Tartu City"); len(got) != 0 {
 		t.Errorf("the migration ran again at a later Open")
+	}
+}
+
+// beforeOrgKeys makes s's challenges and migrations what a version before
+// organisation keys left: no orgKey, no migration done.
+func beforeOrgKeys(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.challenges.coll.UpdateMany(ctx, bson.D{}, bson.D{{Key: "$unset", Value: bson.D{{Key: "orgKey", Value: ""}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Collection(migrationsName).DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
 	}
 }

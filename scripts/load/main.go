@@ -30,10 +30,11 @@
 //
 // Measured on the 2-core machine, the script sharing its cores (2026-11-23,
 // after a -setup run; see the closing notes of issue 6 for the history):
-// 500 req/s for 60 s, 60 users, seven runs: 0 errors in each, p99 84-476 ms
-// (84, 88, 117, 130, 202, 395, 476), the spread from the machine's speed,
-// which drifts from run to run; at 400 req/s, p99 43 ms. -timeline shows
-// whether a tail is spread over the run or bunched in a few seconds.
+// 500 req/s for 60 s, 60 users, eleven runs: 0 errors in each; p99 39-88 ms
+// with the machine at its usual speed, 117-476 ms when it ran slower; at
+// 400 req/s, p99 43 ms. The machine's speed drifts, so compare builds only in
+// back-to-back runs. -timeline shows whether a tail is spread over the run or
+// bunched in a few seconds.
 package main
 
 import (

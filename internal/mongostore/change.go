@@ -57,7 +57,7 @@ const (
 	changeBatch = 500
 	// changeCommitTimeout bounds one commit (see commitChanges).
 	changeCommitTimeout = 30 * time.Second
-	// raiseEvery spaces the background raises of the counter: each is a
+	// raiseEvery paces the background raises of the counter: each is a
 	// write, and the writers do not wait for them.
 	raiseEvery = 100 * time.Millisecond
 )
@@ -80,8 +80,7 @@ type changeLog struct {
 	next  int64
 	// written is the highest number this process has written (local).
 	written atomic.Int64
-	// raise wakes raiseLoop; stop ends it, and it closes raised when done.
-	raise  chan struct{}
+	// stop ends raiseLoop, and it closes raised when done.
 	stop   chan struct{}
 	raised chan struct{}
 
@@ -291,26 +290,20 @@ func (l *changeLog) wrote(docs []changeDoc) {
 	if last := docs[len(docs)-1].Seq; last > l.written.Load() {
 		l.written.Store(last)
 	}
-	if l.local {
-		select {
-		case l.raise <- struct{}{}:
-		default: // a raise is due already
-		}
-	}
 }
 
 // startRaising starts raiseLoop (local logs only).
 func (l *changeLog) startRaising() {
-	l.raise = make(chan struct{}, 1)
 	l.stop = make(chan struct{})
 	l.raised = make(chan struct{})
 	go l.raiseLoop()
 }
 
-// raiseLoop raises the counter to this process's last written number after
-// writes, at most every raiseEvery, and once more when stopped. A raise that
-// fails is tried again; meanwhile readers find the numbers past the counter
-// anyway (Changes), so a lagging counter delays nobody.
+// raiseLoop raises the counter to this process's last written number every
+// raiseEvery when it has written since, and once more when stopped. A raise
+// that fails is tried again at the next tick; meanwhile readers find the
+// numbers past the counter anyway (Changes), so a lagging counter delays
+// nobody.
 func (l *changeLog) raiseLoop() {
 	defer close(l.raised)
 	var raised int64
@@ -325,25 +318,15 @@ func (l *changeLog) raiseLoop() {
 			raised = w
 		}
 	}
+	tick := time.NewTicker(raiseEvery)
+	defer tick.Stop()
 	for {
 		select {
-		case <-l.raise:
+		case <-tick.C:
+			raise()
 		case <-l.stop:
 			raise()
 			return
-		}
-		raise()
-		select {
-		case <-time.After(raiseEvery):
-		case <-l.stop:
-			raise()
-			return
-		}
-		if l.written.Load() > raised {
-			select { // not raised yet, or it failed: go round again
-			case l.raise <- struct{}{}:
-			default:
-			}
 		}
 	}
 }
@@ -422,13 +405,11 @@ func (l *changeLog) runEnd(ctx context.Context, lo int64) (int64, error) {
 	return lo, nil
 }
 
-// exists reports whether change seq is in the log.
+// exists reports whether change seq is in the log (this process's own are
+// known without a lookup).
 func (l *changeLog) exists(ctx context.Context, seq int64) (bool, error) {
-	err := l.changes.FindOne(ctx, byID(seqKey(seq))).Err()
-	if noDocuments(err) {
-		return false, nil
-	}
-	return err == nil, translate(err, "Change", "read changes")
+	docs, err := l.fetch(ctx, seq, 1)
+	return err == nil && docs[0] != nil, err
 }
 
 // counter reads the counter document (zero when there is none yet).

@@ -92,6 +92,7 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 	if id == "" {
 		return "", "", "", nil, fmt.Errorf("search: %s without an id", kind)
 	}
+	d.keys(kinds[kind])
 	src, err := json.Marshal(rec)
 	if err != nil {
 		return "", "", "", nil, fmt.Errorf("search: encode %s %s: %w", kind, id, err)
@@ -137,8 +138,29 @@ func (d docFields) date(k string, t time.Time) {
 // newest is the "newest first" sort key: the time, then the id, so it is
 // unique and no sort needs bleve's document id (which it reads from stored
 // fields for every hit) to make pages that never overlap. A sort reads it
-// for every hit, so it is kept short.
-func (d docFields) newest(t time.Time, id string) { d[fieldNewest] = timeKey(t) + sortable(id) }
+// for every hit, so it is kept short. It goes in fieldKeys (see keys).
+func (d docFields) newest(t time.Time, id string) {
+	d[fieldKeys] = []string{newestPrefix + timeKey(t) + sortable(id)}
+}
+
+// keys adds the values of the kind's default facets to fieldKeys, after the
+// newest key, each behind its facet's prefix.
+func (d docFields) keys(k *kindSpec) {
+	keys, _ := d[fieldKeys].([]string)
+	for i, f := range k.facets {
+		switch v := d[f].(type) {
+		case string:
+			keys = append(keys, facetPrefix(i)+v)
+		case []string:
+			for _, s := range v {
+				keys = append(keys, facetPrefix(i)+s)
+			}
+		}
+	}
+	if len(keys) > 0 {
+		d[fieldKeys] = keys
+	}
+}
 
 // sortDigits are 64 ASCII characters in ASCII order, so that fixed-width
 // numbers written with them sort as text as they do as numbers.

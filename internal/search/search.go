@@ -75,13 +75,13 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	}
 	// One search sorted on score, newest and id. Sorting on newest once read
 	// every hit's prefix-coded date terms, which made an earlier version sort
-	// on the score alone and break ties afterwards; with newest a single
-	// keyword doc value (docFields.date), the full sort costs about the same
+	// on the score alone and break ties afterwards; with newest a keyword
+	// term read with the facets' values (fieldKeys), the full sort costs little
 	// and template-like records, which tie most of the time, no longer pay for
 	// a second search (BenchmarkSearch10k).
 	sr := bleve.NewSearchRequestOptions(bq, limit, offset, false)
 	sr.SortByCustom(order)
-	addFacets(sr, facets)
+	addFacets(sr, spec, facets)
 	// Stored fields are loaded only for the page's hits, after collection;
 	// when there is something to highlight, by the highlighting search,
 	// which loads each hit's stored document anyway.
@@ -92,7 +92,7 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	if err != nil {
 		return nil, searchErr(ctx, err)
 	}
-	out := toResult(facets, res)
+	out := toResult(spec, facets, res)
 	if positive && len(out.Hits) > 0 {
 		if err := x.highlight(ctx, main, req.Kind, langs, out.Hits); err != nil {
 			return nil, err
@@ -101,9 +101,16 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	return out, nil
 }
 
-func addFacets(sr *bleve.SearchRequest, facets []string) {
+// addFacets asks for the facets: the kind's default ones from the values
+// behind their prefix in fieldKeys, the others from their own fields.
+func addFacets(sr *bleve.SearchRequest, spec *kindSpec, facets []string) {
 	for _, f := range facets {
-		sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		fr := bleve.NewFacetRequest(f, facetSize)
+		if i := spec.defaultFacet(f); i >= 0 {
+			fr = bleve.NewFacetRequest(fieldKeys, facetSize)
+			fr.SetPrefixFilter(facetPrefix(i))
+		}
+		sr.AddFacet(f, fr)
 	}
 }
 
@@ -295,7 +302,8 @@ func term(field, value string) query.Query {
 // without one last). The newest key ends with the record's id, so it is
 // unique: equal times fall back to the higher id, and pages never overlap.
 func sortOrder(sort string, hasText bool) (search.SortOrder, error) {
-	newest := &search.SortField{Field: fieldNewest, Desc: true, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
+	// fieldKeys' first term is the newest key (see newestPrefix).
+	newest := &search.SortField{Field: fieldKeys, Desc: true, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
 	switch sort {
 	case "":
 		if hasText {
@@ -313,7 +321,7 @@ func sortOrder(sort string, hasText bool) (search.SortOrder, error) {
 	return nil, v.Err()
 }
 
-func toResult(facets []string, res *bleve.SearchResult) *domain.SearchResult {
+func toResult(spec *kindSpec, facets []string, res *bleve.SearchResult) *domain.SearchResult {
 	out := emptyResult(facets)
 	out.Total = int(res.Total)
 	out.Hits = make([]domain.SearchHit, 0, len(res.Hits))
@@ -325,8 +333,12 @@ func toResult(facets []string, res *bleve.SearchResult) *domain.SearchResult {
 		if fr == nil || fr.Terms == nil {
 			continue
 		}
+		prefix := ""
+		if i := spec.defaultFacet(f); i >= 0 {
+			prefix = facetPrefix(i)
+		}
 		for _, t := range fr.Terms.Terms() {
-			out.Facets[f] = append(out.Facets[f], domain.FacetCount{Value: t.Term, Count: t.Count})
+			out.Facets[f] = append(out.Facets[f], domain.FacetCount{Value: strings.TrimPrefix(t.Term, prefix), Count: t.Count})
 		}
 	}
 	return out

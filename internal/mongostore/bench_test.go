@@ -2,8 +2,12 @@ package mongostore
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
 // BenchmarkImport100k loads 100k SMEs into an empty collection (10k with
@@ -70,4 +74,49 @@ func BenchmarkReimport(b *testing.B) {
 			b.Fatal(st, err)
 		}
 	}
+}
+
+// BenchmarkModify edits SMEs one at a time (a collection of 1k): the latency
+// of one edit, its change note and its group commit alone.
+func BenchmarkModify(b *testing.B) {
+	benchModify(b, 1)
+}
+
+// BenchmarkModifyParallel edits distinct SMEs from 8 goroutines per CPU at
+// once, so the edits share group commits as they do under load.
+func BenchmarkModifyParallel(b *testing.B) {
+	benchModify(b, 8)
+}
+
+func benchModify(b *testing.B, writers int) {
+	const n = 1_000
+	ctx := context.Background()
+	s := mustOpen(b)
+	recs := importSMEs(n)
+	if _, err := s.SMEs().Import(ctx, recs); err != nil {
+		b.Fatal(err)
+	}
+	var next atomic.Int64
+	edit := func() {
+		i := next.Add(1)
+		if _, err := s.SMEs().Modify(ctx, recs[i%n].ID, func(r *domain.SME) error {
+			r.Summary = fmt.Sprint("edit ", i)
+			return nil
+		}); err != nil {
+			b.Error(err)
+		}
+	}
+	b.ResetTimer()
+	if writers == 1 {
+		for b.Loop() {
+			edit()
+		}
+		return
+	}
+	b.SetParallelism(writers) // per CPU
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			edit()
+		}
+	})
 }

@@ -79,20 +79,15 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	// term read with the facets' values (fieldKeys), the full sort costs little
 	// and template-like records, which tie most of the time, no longer pay for
 	// a second search (BenchmarkSearch10k).
-	sr := bleve.NewSearchRequestOptions(bq, limit, offset, false)
-	sr.SortByCustom(order)
-	addFacets(sr, spec, facets)
+	counters := facetCounters(spec, facets)
 	// Stored fields are loaded only for the page's hits, after collection;
 	// when there is something to highlight, by the highlighting search,
 	// which loads each hit's stored document anyway.
-	if !positive {
-		sr.Fields = []string{fieldSource}
-	}
-	res, err := x.idx.SearchInContext(ctx, sr)
+	res, err := x.collect(ctx, bq, limit, offset, order, counters, !positive)
 	if err != nil {
 		return nil, searchErr(ctx, err)
 	}
-	out := toResult(spec, facets, res)
+	out := toResult(facets, counters, res)
 	if positive && len(out.Hits) > 0 {
 		if err := x.highlight(ctx, main, req.Kind, langs, out.Hits); err != nil {
 			return nil, err
@@ -101,17 +96,17 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	return out, nil
 }
 
-// addFacets asks for the facets: the kind's default ones from the values
+// facetCounters counts the facets: the kind's default ones from the values
 // behind their prefix in fieldKeys, the others from their own fields.
-func addFacets(sr *bleve.SearchRequest, spec *kindSpec, facets []string) {
-	for _, f := range facets {
-		fr := bleve.NewFacetRequest(f, facetSize)
-		if i := spec.defaultFacet(f); i >= 0 {
-			fr = bleve.NewFacetRequest(fieldKeys, facetSize)
-			fr.SetPrefixFilter(facetPrefix(i))
+func facetCounters(spec *kindSpec, facets []string) []*facetCounter {
+	out := make([]*facetCounter, len(facets))
+	for i, f := range facets {
+		out[i] = newFacetCounter(f, "")
+		if j := spec.defaultFacet(f); j >= 0 {
+			out[i] = newFacetCounter(fieldKeys, facetPrefix(j))
 		}
-		sr.AddFacet(f, fr)
 	}
+	return out
 }
 
 // highlight fills in the page's highlights and sources with a second search
@@ -321,24 +316,16 @@ func sortOrder(sort string, hasText bool) (search.SortOrder, error) {
 	return nil, v.Err()
 }
 
-func toResult(spec *kindSpec, facets []string, res *bleve.SearchResult) *domain.SearchResult {
+func toResult(facets []string, counters []*facetCounter, res *collected) *domain.SearchResult {
 	out := emptyResult(facets)
-	out.Total = int(res.Total)
-	out.Hits = make([]domain.SearchHit, 0, len(res.Hits))
-	for _, h := range res.Hits {
+	out.Total = res.total
+	out.Hits = make([]domain.SearchHit, 0, len(res.hits))
+	for _, h := range res.hits {
 		out.Hits = append(out.Hits, domain.SearchHit{ID: recordID(h.ID), Score: h.Score, Source: hitSource(h)})
 	}
-	for _, f := range facets {
-		fr := res.Facets[f]
-		if fr == nil || fr.Terms == nil {
-			continue
-		}
-		prefix := ""
-		if i := spec.defaultFacet(f); i >= 0 {
-			prefix = facetPrefix(i)
-		}
-		for _, t := range fr.Terms.Terms() {
-			out.Facets[f] = append(out.Facets[f], domain.FacetCount{Value: strings.TrimPrefix(t.Term, prefix), Count: t.Count})
+	for i, f := range facets {
+		for _, v := range counters[i].top(facetSize) {
+			out.Facets[f] = append(out.Facets[f], domain.FacetCount{Value: v.value, Count: v.count})
 		}
 	}
 	return out

@@ -163,15 +163,17 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 	m := rec.RecordMeta()
 	defer c.st.lock(m.ID)()
 	var cur D
+	var readAt time.Time
 	if c.st.ferret {
 		// See Store.ferret: check the version by primary key instead of in the
 		// filter, which FerretDB would answer with a collection scan.
 		var err error
+		readAt = time.Now()
 		if cur, err = c.getDoc(ctx, m.ID); err != nil {
 			return err
 		}
 	}
-	return c.write(ctx, rec, cur)
+	return c.write(ctx, rec, cur, readAt)
 }
 
 // Modify implements domain.Collection. Under the record's lock, the document
@@ -181,6 +183,7 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 func (c *collection[T, D]) Modify(ctx context.Context, id string, fn func(T) error) (T, error) {
 	var zero T
 	defer c.st.lock(id)()
+	readAt := time.Now()
 	cur, err := c.getDoc(ctx, id)
 	if err != nil {
 		return zero, err
@@ -197,18 +200,23 @@ func (c *collection[T, D]) Modify(ctx context.Context, id string, fn func(T) err
 	if !c.st.ferret {
 		cur = *new(D) // MongoDB checks the version in the replace's filter
 	}
-	if err := c.write(ctx, rec, cur); err != nil {
+	if err := c.write(ctx, rec, cur, readAt); err != nil {
 		return zero, err
 	}
 	return rec, nil
 }
 
 // write is Update's write, with cur the stored document read under the
-// record's lock on FerretDB (nil on MongoDB). The caller holds the lock.
-func (c *collection[T, D]) write(ctx context.Context, rec T, cur D) error {
+// record's lock on FerretDB, from readAt on (nil and zero on MongoDB). The
+// caller holds the lock.
+func (c *collection[T, D]) write(ctx context.Context, rec T, cur D, readAt time.Time) error {
 	m := rec.RecordMeta()
-	if c.st.ferret && cur.meta().Version != m.Version {
-		return c.stale()
+	base := baseRead{version: m.Version}
+	if c.st.ferret {
+		if cur.meta().Version != m.Version {
+			return c.stale()
+		}
+		base.updatedAt, base.at = cur.meta().UpdatedAt, readAt
 	}
 	// On FerretDB the change note goes in the replace's own group commit
 	// (replace.go): an edit then waits for one commit, not two in a row.
@@ -229,7 +237,7 @@ func (c *collection[T, D]) write(ctx context.Context, rec T, cur D) error {
 			return err
 		}
 	}
-	ok, err := c.replace(ctx, d, m.Version, noted)
+	ok, err := c.replace(ctx, d, base, noted)
 	if c.listed() && err == nil {
 		if ok {
 			err = c.listsRemove(ctx, cur, d)
@@ -254,11 +262,12 @@ func (c *collection[T, D]) stale() error {
 	return domain.Errorf(domain.EPRECONDITION, "The %s was changed by someone else; reload it and try again.", c.kind)
 }
 
-// replace writes d over the document whose version is expected and reports
-// whether one matched. The caller holds the record's lock.
-func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64, noted bool) (bool, error) {
-	if c.st.ferret { // group-committed: see replace.go
-		r := &replaceReq{ctx: ctx, id: d.meta().ID, doc: d}
+// replace writes d over the document read as base and reports whether one
+// matched: on MongoDB one with base's version, on FerretDB one whose step
+// from base this writer claimed. The caller holds the record's lock.
+func (c *collection[T, D]) replace(ctx context.Context, d D, base baseRead, noted bool) (bool, error) {
+	if c.st.ferret { // group-committed and claimed: see replace.go
+		r := &replaceReq{ctx: ctx, id: d.meta().ID, doc: d, base: base}
 		if noted {
 			r.note = c.derived
 		}
@@ -267,7 +276,7 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, expected int64, not
 		}
 		return r.matched, translate(r.err, c.kind, "update "+c.kind)
 	}
-	filter := append(byID(d.meta().ID), bson.E{Key: "version", Value: expected})
+	filter := append(byID(d.meta().ID), bson.E{Key: "version", Value: base.version})
 	done, err := c.st.writes.enterCtx(ctx)
 	if err != nil {
 		return false, translate(err, c.kind, "update "+c.kind)

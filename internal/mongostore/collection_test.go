@@ -366,7 +366,8 @@ func TestCommitReplacesMissing(t *testing.T) {
 	for _, r := range []*domain.SME{a, b} {
 		d := smeEntity.toDoc(r)
 		d.meta().Version = 2
-		reqs = append(reqs, &replaceReq{ctx: ctx, id: r.ID, doc: d})
+		base := baseRead{version: 1, updatedAt: r.UpdatedAt, at: time.Now()}
+		reqs = append(reqs, &replaceReq{ctx: ctx, id: r.ID, doc: d, base: base})
 	}
 	if err := s.commitReplaces(s.smes.coll, reqs); err != nil {
 		t.Fatal(err)

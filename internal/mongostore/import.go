@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -181,6 +182,7 @@ func every(n int) []int {
 // mergeAll merges recs[i] for every i in idx, workers at a time.
 func (c *collection[T, D]) mergeAll(ctx context.Context, recs []T, idx []int) (domain.ImportStats, error) {
 	var stored map[string]D
+	storedAt := time.Now()
 	if c.st.batchReads && len(idx) > 0 {
 		ids := make([]string, len(idx))
 		for k, i := range idx {
@@ -193,7 +195,7 @@ func (c *collection[T, D]) mergeAll(ctx context.Context, recs []T, idx []int) (d
 	}
 	var counts [3]atomic.Int64
 	err := parallel(ctx, len(idx), func(k int) error {
-		o, err := c.merge(ctx, recs[idx[k]], stored)
+		o, err := c.merge(ctx, recs[idx[k]], stored, storedAt)
 		if err == nil {
 			counts[o].Add(1)
 		}
@@ -225,8 +227,9 @@ func (c *collection[T, D]) readMany(ctx context.Context, ids []string) (map[stri
 
 // merge writes rec unless a record with the same content exists, and sets rec's
 // meta to what is stored. stored, when not nil, holds what was read for the
-// batch (a missing id means no record); otherwise merge reads by key.
-func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D) (outcome, error) {
+// batch from storedAt on (a missing id means no record); otherwise merge reads
+// by key.
+func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D, storedAt time.Time) (outcome, error) {
 	m := rec.RecordMeta()
 	defer c.st.lock(m.ID)()
 	d := c.toDoc(rec)
@@ -239,11 +242,13 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 	for attempt := range 3 {
 		var cur D
 		var err error
+		readAt := storedAt
 		if prev, ok := stored[m.ID]; attempt == 0 && stored != nil {
 			if cur = prev; !ok {
 				err = domain.NotFound(c.kind)
 			}
 		} else {
+			readAt = time.Now()
 			cur, err = c.getDoc(ctx, m.ID)
 		}
 		if any(pending) != any(*new(D)) && err == nil {
@@ -293,7 +298,12 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 				return 0, err
 			}
 		}
-		ok, err := c.replace(ctx, d, cm.Version, false)
+		ok, err := c.replace(ctx, d, baseRead{version: cm.Version, updatedAt: cm.UpdatedAt, at: readAt}, false)
+		if errors.Is(err, errSlowWrite) {
+			// The batch's read was too old to claim by the time this
+			// record's turn came: read it again, like a changed one.
+			ok, err = false, nil
+		}
 		if c.listed() && err == nil {
 			if ok {
 				err = c.listsRemove(ctx, cur, d)

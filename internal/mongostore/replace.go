@@ -16,15 +16,22 @@ import (
 // slowed by the reads sharing the CPU, and a hundred edits a second took
 // seconds each.
 //
+// Each commit first claims its writes (claims.go), with one InsertMany: a
+// write whose claim another writer holds read a version someone else is
+// replacing, and it ends unmatched, neither noted nor written. That is what
+// keeps two processes sharing the database from both replacing the same
+// version; within one process the record's lock already does.
+//
 // A record the search index derives from has its change note written in the
-// same commit, just before the replaces (noteReplaces), rather than by intend
-// before the writer joins the queue: the writer waits for one commit instead
-// of a change-log commit and then this one.
+// same commit, after the claims and just before the replaces (noteReplaces),
+// rather than by intend before the writer joins the queue: the writer waits
+// for one commit instead of a change-log commit and then this one.
 //
 // Only on FerretDB: there the version was checked by primary key under the
-// record's lock before (Store.ferret), so the filter is the id alone and a
-// replace that matches nothing means the record was deleted. On MongoDB the
-// filter carries the version and each replace goes alone.
+// record's lock before (Store.ferret) and the claim makes the step from it
+// this writer's alone, so the filter is the id alone and a replace that
+// matches nothing means the record was deleted. On MongoDB the filter
+// carries the version and each replace goes alone.
 //
 // On FerretDB 1.24 the version in the filter would cost much and buy
 // nothing. It pushes a filter down to SQLite only when it is {_id: X} alone
@@ -35,10 +42,9 @@ import (
 // (internal/handler/msg_update.go:115-131, internal/backends/sqlite/
 // collection.go:161-189), so two clients that both replace with
 // {_id: X, version: v} can both match, the second overwriting the first (174
-// of 200 tries with two clients). Processes sharing one FerretDB database can
-// therefore still lose an update between one's read and the other's write.
-// TestFerretVersionFilterScans says when a FerretDB upgrade changes the first
-// half of this.
+// of 200 tries with two clients): the filter would not close the race
+// between processes that the claims close. TestFerretVersionFilterScans says
+// when a FerretDB upgrade changes the first half of this.
 
 // ferretBulkLimit is the number of statements from which one bulk update can
 // wedge FerretDB 1.24: it keeps each statement's SQLite cursor, and so one of
@@ -65,31 +71,60 @@ type replaceReq struct {
 	ctx context.Context
 	id  string
 	doc doc
+	// base is the read the replace is checked against.
+	base baseRead
 	// note, when set, is the change kind to note in the log before the
 	// replace (as intend would), in the same commit.
 	note    string
 	matched bool
 	err     error
+	// claim is the _id of the claim the commit holds for the replace ("" when
+	// none), written when claimedAt says (claims.go).
+	claim     string
+	claimedAt time.Time
 }
 
-// commitReplaces writes reqs to coll (its group's collection) in one bulk
-// write and sets each one's outcome. It returns no error of its own: every
-// request carries its own.
+// baseRead is the stored version a write replaces, as its writer read it.
+type baseRead struct {
+	version   int64
+	updatedAt time.Time
+	// at is when the read began (time.Now, for its monotonic clock): the
+	// claim bounds the time from it (maxReadAge).
+	at time.Time
+}
+
+// commitReplaces claims reqs' writes, notes those that asked for it and
+// writes them to coll (its group's collection) in one bulk write, and sets
+// each one's outcome. It returns no error of its own: every request carries
+// its own.
 func (s *Store) commitReplaces(coll *mongo.Collection, reqs []*replaceReq) error {
-	s.noteReplaces(reqs)
 	live := make([]*replaceReq, 0, len(reqs))
 	for _, r := range reqs {
-		if r.err != nil {
-			continue // its note failed: not written
-		}
 		if err := r.ctx.Err(); err != nil {
 			r.err = err // gave up while queued: not written
-			continue
+		} else if time.Since(r.base.at) > s.claims.readAge {
+			r.err = errSlowWrite // too old to claim safely: not written
+		} else {
+			live = append(live, r)
 		}
-		live = append(live, r)
 	}
-	if len(live) > 0 {
-		s.bulkReplace(coll, live)
+	live = s.claims.claim(coll.Name(), live)
+	s.noteReplaces(live)
+	var drop []*replaceReq
+	n := 0
+	for _, r := range live {
+		if r.err == nil {
+			if r.err = r.ctx.Err(); r.err == nil {
+				live[n] = r
+				n++
+				continue
+			}
+		}
+		drop = append(drop, r) // its note failed, or it gave up: not written
+	}
+	s.claims.release(drop)
+	if n > 0 {
+		s.bulkReplace(coll, live[:n])
 	}
 	return nil
 }
@@ -115,14 +150,36 @@ func (s *Store) noteReplaces(reqs []*replaceReq) {
 	}
 }
 
+// bulkReplace writes rs, which hold their claims, in one bulk write. A
+// request whose replace certainly did not apply (a write error, or refused
+// here) has its claim released, so its record is not blocked.
 func (s *Store) bulkReplace(coll *mongo.Collection, rs []*replaceReq) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(rs[0].ctx), replaceCommitTimeout)
 	defer cancel()
+	var failed []*replaceReq
+	defer func() { s.claims.release(failed) }()
+	done := s.writes.enter()
+	// Past the gate, the last wait before the write: a claim held too long
+	// may have been taken over by now (claimHold).
+	n := 0
+	for _, r := range rs {
+		if time.Since(r.claimedAt) > s.claims.hold {
+			r.err = errSlowWrite
+			failed = append(failed, r)
+		} else {
+			rs[n] = r
+			n++
+		}
+	}
+	rs = rs[:n]
+	if len(rs) == 0 {
+		done()
+		return
+	}
 	models := make([]mongo.WriteModel, len(rs))
 	for i, r := range rs {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(r.id)).SetReplacement(r.doc)
 	}
-	done := s.writes.enter()
 	res, err := coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 	done()
 	if err == nil && res.MatchedCount == int64(len(rs)) {
@@ -134,21 +191,24 @@ func (s *Store) bulkReplace(coll *mongo.Collection, rs []*replaceReq) {
 	// Some failed or matched nothing. A write error names its request; of
 	// the others, those that matched are those whose record now has the
 	// version they wrote.
-	failed := map[int]error{}
+	errs := map[int]error{}
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
 		for _, we := range bwe.WriteErrors {
-			failed[we.Index] = we
+			errs[we.Index] = we
 		}
 	} else if err != nil {
+		// The outcome is unknown: the claims stay, and block their
+		// records until they can be taken over if nothing was written.
 		for _, r := range rs {
 			r.err = err
 		}
 		return
 	}
 	for i, r := range rs {
-		if e, ok := failed[i]; ok {
+		if e, ok := errs[i]; ok {
 			r.err = e
+			failed = append(failed, r)
 			continue
 		}
 		var cur struct {
@@ -157,9 +217,15 @@ func (s *Store) bulkReplace(coll *mongo.Collection, rs []*replaceReq) {
 		gerr := coll.FindOne(ctx, byID(r.id)).Decode(&cur)
 		switch {
 		case noDocuments(gerr):
+			// Deleted. The claim stays: it blocks nothing (a record
+			// created again has another updatedAt, so other claims), and
+			// a writer that read the deleted record is better refused.
 		case gerr != nil:
 			r.err = gerr
 		default:
+			// Another version: a writer after this one (which read this
+			// replace), or the record deleted before it and created again
+			// after. The claim stays either way.
 			r.matched = cur.Version == r.doc.meta().Version
 		}
 	}

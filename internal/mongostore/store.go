@@ -62,8 +62,11 @@ type Store struct {
 	writes gate
 	// locks serialise read-check-write sequences on one id within this process,
 	// which closes the race on FerretDB for a single process; between
-	// processes a window of one round trip remains there.
+	// processes the claims do (claims.go).
 	locks recordLocks
+	// claims are the claims of this store's writes on FerretDB (nil on
+	// MongoDB).
+	claims *claimer
 	// batchReads makes imports read the existing records of a batch with one
 	// _id $in query rather than one read per record: one round trip on MongoDB,
 	// and on a FerretDB whose _id lookups scan (see idLookupScans) one scan per
@@ -156,13 +159,18 @@ func (s *Store) init(ctx context.Context) error {
 	s.audit = newCollection(s, auditEntity)
 	s.idlists = s.db.Collection(idListsName)
 	// Create every collection up front, so their tables exist for the probe
-	// below and for anything that maintains the embedded database's files.
-	for _, name := range []string{
+	// below and for anything that maintains the embedded database's files
+	// (such as prepare's index, which the claims' lookups by _id need too).
+	names := []string{
 		s.users.coll.Name(), s.smes.coll.Name(), s.challenges.coll.Name(), s.responses.coll.Name(),
 		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), s.outbox.coll.Name(),
 		s.sessions.coll.Name(), s.refreshTokens.coll.Name(), s.audit.coll.Name(), "emails", "changes", "counters",
 		idListsName, migrationsName,
-	} {
+	}
+	if s.ferret {
+		names = append(names, claimsName) // only FerretDB writes claims (claims.go)
+	}
+	for _, name := range names {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
@@ -199,6 +207,10 @@ func (s *Store) init(ctx context.Context) error {
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
 	if s.log.local {
 		s.log.startRaising()
+	}
+	if s.ferret {
+		s.claims = newClaimer(s.db.Collection(claimsName), &s.writes, s.log.origin)
+		s.claims.startSweeping()
 	}
 
 	// Lists by challenge, by SME, by user and by organisation; FerretDB
@@ -311,13 +323,22 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close disconnects from the database.
 func (s *Store) Close(ctx context.Context) error {
 	s.log.stopRaising(ctx)
+	s.stopSweeping(ctx)
 	return s.client.Disconnect(ctx)
 }
 
 // Drop deletes the whole database; tests use it to clean up.
 func (s *Store) Drop(ctx context.Context) error {
-	s.log.stopRaising(ctx) // a raise after the drop would create it again
+	// A raise or a sweep's turn after the drop would create it again.
+	s.log.stopRaising(ctx)
+	s.stopSweeping(ctx)
 	return translate(s.db.Drop(ctx), "database", "drop database")
+}
+
+func (s *Store) stopSweeping(ctx context.Context) {
+	if s.claims != nil {
+		s.claims.stopSweeping(ctx)
+	}
 }
 
 // lock takes the lock of the record id and returns its unlock.

@@ -38,8 +38,10 @@ import (
 // whose record is missing or no longer matches: readers skip it, so it costs
 // a read and, until it is passed over, one in the total (see findListed).
 // Entries are changed with $addToSet and $pullAll by _id, which FerretDB does as
-// a read and a write; the write gate serialises them within a process, and
-// between processes the same one-round-trip window as Store.ferret remains.
+// a read and a write; the write gate serialises them within a process, but
+// between processes a window of one round trip remains, in which one
+// process's change to a list document can undo another's. (Record writes
+// claim their version step, claims.go; list changes are not claimed.)
 //
 // Lists are kept only on FerretDB; MongoDB answers the same queries from real
 // indexes (Store.init). Lists are built at Open for records that predate them

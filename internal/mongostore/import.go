@@ -234,8 +234,9 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 	defer c.st.lock(m.ID)()
 	d := c.toDoc(rec)
 	dm := d.meta()
-	// Another process may write between our read and our write (on MongoDB the
-	// versioned replace notices); a few attempts settle it.
+	// Another process may write between our read and our write (the versioned
+	// replace notices on MongoDB, the claim on FerretDB); a few attempts
+	// settle it.
 	// pending holds a document whose entries were added but whose insert
 	// found the id taken: they are taken back once the stored one is read.
 	var pending D

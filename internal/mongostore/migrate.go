@@ -69,8 +69,9 @@ const migrateBatch = 50
 // meanwhile is left as that write left it. On FerretDB, where any filter
 // beyond _id scans the collection, the challenges are read again by _id just
 // before their keys are set, one batch at a time, leaving a window between
-// processes of about one bulk write, like the one every FerretDB write has
-// (Store.ferret). On the embedded database (2 CPUs) 20k challenges took 20 s
+// processes of about one bulk write in which an edit by another process can
+// be undone ($set is a read and a write there, and these writes take no
+// claims, claims.go). On the embedded database (2 CPUs) 20k challenges took 20 s
 // at the first Open: the scan 2.5 s, the reads again 6 s, the bulk updates
 // the rest; one update at a time it was 40 s.
 func backfillOrgKeys(ctx context.Context, s *Store) error {

@@ -11,9 +11,10 @@ import (
 // (replace.go): FerretDB 1.24 pushes a filter down to SQLite only when it is
 // {_id: X} and nothing else, so {_id: X, version: v} reads and decodes the
 // whole collection. If a FerretDB upgrade makes this fail, the version may be
-// worth moving into the filter; check first that the update's read and write
-// became one transaction, or the filter still would not close the race
-// between processes.
+// worth moving into the filter; if the update's read and write also became
+// one transaction, the filter would close the race between processes by
+// itself and the claims (claims.go) could go. Until then they close it;
+// TestConcurrentModifyTwoStores checks that they do.
 func TestFerretVersionFilterScans(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)

@@ -7,7 +7,9 @@
 // (with its SQLite handler) does fast: it answers a filter on _id alone with a
 // primary-key lookup and every other filter with a collection scan, and it has
 // no transactions. So records are read and written by _id, email uniqueness is
-// a claim document keyed by the address, and the change log is read by key.
+// a claim document keyed by the address, a record's step from one version to
+// the next is a claim document keyed by the step (claims.go), and the change
+// log is read by key.
 //
 // FerretDB 1.24 on SQLite also answers a lookup by _id with a table scan unless
 // its tables get an index on the expression its queries use; see
@@ -55,8 +57,9 @@ type Store struct {
 	// read and then write without atomicity, and a filter on more than _id scans
 	// the collection, so a version in the update filter would cost a scan without
 	// making the update atomic. On FerretDB the version is checked by a
-	// primary-key read under locks (below) instead; on MongoDB it is in the
-	// filter, which is atomic.
+	// primary-key read under locks (below) instead, and the step from it is
+	// claimed (claims) so that other processes cannot take it too; on MongoDB
+	// it is in the filter, which is atomic.
 	ferret bool
 	// writes is the write gate (gate.go), closed on FerretDB.
 	writes gate

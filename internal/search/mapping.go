@@ -20,7 +20,8 @@ import (
 // 4: challenges carry their organisation's key (fieldOrgKey) for draft visibility.
 // 5: the newest sort key and the default facets' values share one doc-value
 // field (fieldKeys).
-const mappingVersion = "5"
+// 6: doc values are stored uncompressed (rawDocValues).
+const mappingVersion = "6"
 
 // One index holds all three kinds rather than three indexes: one directory to
 // open, recover and stamp, one batch for a mixed rebuild, and the kinds share

@@ -18,17 +18,17 @@ import (
 // There a writer checks the version it read by primary key under the record's
 // lock and replaces by _id alone (replace.go), which the lock makes safe only
 // within one process: two processes that both read version v would both
-// replace, the second silently overwriting the first (34 of 96 edits lost
-// in TestConcurrentModifyTwoStores without claims). FerretDB's only atomic
-// operations are an insert, which fails on a duplicate _id, and a delete by
-// _id, whose count is exact. So before its replace every writer inserts a
-// claim keyed by the step it takes, "<collection>:<id>:<new version>:<the
-// read version's updatedAt in ms>": of the writers that read the same
-// version, exactly one inserts it, and the others end as if the version had
-// changed (EPRECONDITION). The read version's updatedAt tells a record
-// deleted and created again from the one before it, whose old claims would
-// otherwise block its first edits. A commit claims all its writes with one
-// InsertMany (commitReplaces).
+// replace, the second silently overwriting the first (without claims a
+// third to a half of TestConcurrentModifyTwoStores's 96 edits were lost).
+// FerretDB's only atomic operations are an insert, which fails on a
+// duplicate _id, and a delete by _id, whose count is exact. So before its
+// replace every writer inserts a claim keyed by the step it takes,
+// "<collection>:<id>:<new version>:<the read version's updatedAt in ms>":
+// of the writers that read the same version, exactly one inserts it, and
+// the others end as if the version had changed (EPRECONDITION). The read
+// version's updatedAt tells a record deleted and created again from the one
+// before it, whose old claims would otherwise block its first edits. A
+// commit claims all its writes with one InsertMany (commitReplaces).
 //
 // A claim is needed only while a writer that read the version it replaces
 // could still commit, and the times are bounded so that this is known:
@@ -45,9 +45,11 @@ import (
 //     the contender may take the claim over (takeOver) rather than find the
 //     record blocked for ever.
 //
-// These are the clocks of different processes compared: processes sharing
-// an embedded database run on its machine and read the same clock, and the
-// margins (a minute against 25 s) absorb a little skew between machines.
+// A claim's age is one process's clock read against another's: processes
+// sharing an embedded database run on its machine and read the same clock,
+// and the margin (a minute against 25 s) absorbs a little skew between
+// machines. A clock stepped forward by more than the margin would make live
+// claims look old, and is assumed not to happen.
 //
 // Deleting another writer's claim is the delicate part, since FerretDB
 // deletes by _id and a claim removed and inserted again under the same _id
@@ -55,8 +57,8 @@ import (
 // keyed by the old claim (only one contender can), and only claims younger
 // than two leases are taken over; the sweep deletes older ones only
 // (sweepClaims), one process at a time, so it never meets a takeover's new
-// claim under an old one's _id. A claim between two leases and the sweep
-// blocks its record until the sweep, at most a lease more.
+// claim under an old one's _id. A dead claim whose record nobody wrote
+// between one lease and two blocks it until a sweep, about a lease more.
 const (
 	claimsName = "claims"
 	// maxReadAge bounds the time from a writer's version read to its claim.

@@ -49,7 +49,7 @@ func TestDatabaseGoesAway(t *testing.T) {
 	// first ones after the loss too (pooled connections, server selection).
 	for i := 0; i < 2; i++ {
 		for _, r := range []struct{ method, path, token string }{
-			{"GET", "/api/v1/smes/" + id, ""},
+			{"GET", "/api/v1/smes/" + id + "/responses", tok},
 			{"GET", "/api/v1/me", tok},
 			{"PATCH", "/api/v1/smes/" + id, tok},
 			{"POST", "/api/v1/auth/login", ""},
@@ -73,6 +73,12 @@ func TestDatabaseGoesAway(t *testing.T) {
 			}
 			t.Logf("round %d: %s %s → %d in %v", i, r.method, r.path, code, took.Round(time.Millisecond))
 		}
+	}
+
+	// A profile page needs no database: it is the search index's copy of the
+	// record, as search results are.
+	if code, got := call(t, "GET", s.url+"/api/v1/smes/"+id, "", nil); code != 200 || got["name"] != "Quayside Robotics" {
+		t.Errorf("profile with the database down: %d %v", code, got)
 	}
 
 	// The database comes back on the same address and files; the server

@@ -68,9 +68,10 @@ func (s *Service) CreateChallenge(ctx context.Context, a *domain.User, in domain
 	return c, nil
 }
 
-// GetChallenge reads a challenge the caller may see.
+// GetChallenge reads a challenge the caller may see (from the index's copy:
+// see read).
 func (s *Service) GetChallenge(ctx context.Context, a *domain.User, id string) (*domain.Challenge, error) {
-	c, err := get(ctx, s.store.Challenges(), id, "Challenge")
+	c, err := read(ctx, s, s.store.Challenges(), domain.KindChallenge, id, "Challenge")
 	if err != nil {
 		return nil, err
 	}

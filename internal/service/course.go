@@ -51,7 +51,7 @@ func (s *Service) CreateCourse(ctx context.Context, a *domain.User, in domain.Co
 
 // GetCourse reads a course; courses are public.
 func (s *Service) GetCourse(ctx context.Context, id string) (*domain.Course, error) {
-	return get(ctx, s.store.Courses(), id, "Course")
+	return read(ctx, s, s.store.Courses(), domain.KindCourse, id, "Course")
 }
 
 // UpdateCourse edits the provider's own course.

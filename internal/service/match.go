@@ -75,7 +75,7 @@ func (s *Service) MatchSMEs(ctx context.Context, a *domain.User, challengeID str
 
 // MatchChallenges ranks open challenges for an SME, for its owner and admins.
 func (s *Service) MatchChallenges(ctx context.Context, a *domain.User, smeID string, limit int) (*Page[ChallengeMatch], error) {
-	sme, err := get(ctx, s.store.SMEs(), smeID, "SME")
+	sme, err := read(ctx, s, s.store.SMEs(), domain.KindSME, smeID, "SME")
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) MatchChallenges(ctx context.Context, a *domain.User, smeID str
 
 // SkillsGap finds what an SME lacks for a challenge and the courses that teach it.
 func (s *Service) SkillsGap(ctx context.Context, a *domain.User, smeID, challengeID string, limit int) (*SkillsGap, error) {
-	sme, err := get(ctx, s.store.SMEs(), smeID, "SME")
+	sme, err := read(ctx, s, s.store.SMEs(), domain.KindSME, smeID, "SME")
 	if err != nil {
 		return nil, err
 	}

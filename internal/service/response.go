@@ -16,9 +16,13 @@ func (s *Service) Respond(ctx context.Context, a *domain.User, challengeID strin
 	if a.Role != domain.RoleSME {
 		return nil, forbidden("Only SMEs can respond to challenges.")
 	}
-	c, err := s.GetChallenge(ctx, a, challengeID)
+	// The store's copy: whether the challenge is still open decides the write.
+	c, err := get(ctx, s.store.Challenges(), challengeID, "Challenge")
 	if err != nil {
 		return nil, err
+	}
+	if !canSeeChallenge(a, c) {
+		return nil, domain.NotFound("Challenge")
 	}
 	if a.SMEID == "" {
 		return nil, forbidden("Create your company profile before responding.")
@@ -129,7 +133,7 @@ func (s *Service) ListResponses(ctx context.Context, a *domain.User, challengeID
 
 // MyResponses lists the responses of the caller's SME.
 func (s *Service) MyResponses(ctx context.Context, a *domain.User, smeID string, limit, offset int) (*Page[*domain.Response], error) {
-	sme, err := get(ctx, s.store.SMEs(), smeID, "SME")
+	sme, err := read(ctx, s, s.store.SMEs(), domain.KindSME, smeID, "SME")
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func (s *Service) CreateSME(ctx context.Context, a *domain.User, in domain.SMEIn
 // GetSME reads a profile. Profiles are public; who owns one is shown only to
 // its owner and admins.
 func (s *Service) GetSME(ctx context.Context, a *domain.User, id string) (*domain.SME, error) {
-	sme, err := get(ctx, s.store.SMEs(), id, "SME")
+	sme, err := read(ctx, s, s.store.SMEs(), domain.KindSME, id, "SME")
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (s *Service) MySME(ctx context.Context, a *domain.User) (*domain.SME, error
 	if a.SMEID == "" {
 		return nil, domain.Errorf(domain.ENOTFOUND, "You have no company profile yet.")
 	}
-	return get(ctx, s.store.SMEs(), a.SMEID, "SME")
+	return read(ctx, s, s.store.SMEs(), domain.KindSME, a.SMEID, "SME")
 }
 
 // SMEQuery is a search over public profiles.

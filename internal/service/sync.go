@@ -58,6 +58,14 @@ func (s *Service) retryIndex(kind, id string) {
 	s.retry[[2]string{kind, id}] = true
 }
 
+// indexBehind reports whether the index's copy of kind/id may be older than
+// the store's because this process failed to index its last write.
+func (s *Service) indexBehind(kind, id string) bool {
+	s.retryMu.Lock()
+	defer s.retryMu.Unlock()
+	return s.retry[[2]string{kind, id}]
+}
+
 // Progress reports bulk work: what is being done and how far it got.
 type Progress func(stage string, done, total int)
 

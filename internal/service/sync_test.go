@@ -168,3 +168,50 @@ func TestSignOutReachesOtherProcesses(t *testing.T) {
 		t.Fatalf("c refuses the other session's token: %v", err)
 	}
 }
+
+// TestReadsFollowTheIndex: a profile is read from the search index's copy, as
+// fresh as search results: another process's edit shows once this one has
+// synced, and so does its deletion.
+func TestReadsFollowTheIndex(t *testing.T) {
+	ctx := context.Background()
+	a := testenv.New(t)
+	b := testenv.New(t, testenv.Options{Database: a.Database})
+	admin := &domain.User{Meta: domain.Meta{ID: domain.NewID()}, Role: domain.RoleAdmin, Status: domain.StatusActive}
+
+	created, err := a.Svc.CreateSME(ctx, admin, sme("", "Emajõe Sensors", "Hydrology sensors.").SMEInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Svc.UpdateSME(ctx, admin, created.ID, 0, func(in *domain.SMEInput) error {
+		in.Name = "Emajõe Sensors and Drones"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Svc.GetSME(ctx, admin, created.ID)
+	if err != nil || got.Name != "Emajõe Sensors" || got.Version != 1 {
+		t.Fatalf("before a syncs: %+v, %v; want the index's copy, version 1", got, err)
+	}
+	// A note is applied once its write has had time to land (see syncLocked).
+	waitFor(t, func() bool {
+		if err := a.Svc.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err = a.Svc.GetSME(ctx, admin, created.ID)
+		return err == nil && got.Name == "Emajõe Sensors and Drones" && got.Version == 2
+	})
+
+	if err := b.Svc.DeleteSME(ctx, admin, created.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		if err := a.Svc.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_, err := a.Svc.GetSME(ctx, admin, created.ID)
+		return domain.ErrorCode(err) == domain.ENOTFOUND
+	})
+}

@@ -112,38 +112,48 @@ func putClaim(tb testing.TB, s *Store, key string, age time.Duration) {
 	}
 }
 
-// A claim another process holds makes an update stale; one a lease old is
-// taken over (its writer's replace has landed or never will); one two leases
-// old waits for the sweep.
+// A claim another process holds makes an update stale until claimTake; from
+// then until takeUntil it is taken over if the record is still the version
+// the claim was taken from (its writer never wrote), and past that it waits
+// for the sweep. A claim whose writer wrote (the record moved on) is never
+// taken over: the writer that meets it read a stale version.
 func TestClaimTakeover(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
 	if !s.Ferret() {
 		t.Skip("FerretDB only")
 	}
+	c := s.claims
 	for _, tc := range []struct {
 		name  string
 		age   time.Duration
+		moved bool // the claim's writer wrote
 		taken bool
 	}{
-		{"Fresh", 0, false},
-		{"HalfLease", claimLease / 2, false},
-		{"PastLease", claimLease + time.Second, true},
-		{"PastTwoLeases", 2*claimLease + time.Second, false},
+		{"Fresh", 0, false, false},
+		{"BeforeTake", c.take - time.Second, false, false},
+		{"PastTake", c.take + time.Second, false, true},
+		{"PastTakeWriterWrote", c.take + time.Second, true, false},
+		{"PastTakeUntil", c.takeUntil() + time.Second, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newSME(tc.name)
 			if err := s.SMEs().Create(ctx, rec); err != nil {
 				t.Fatal(err)
 			}
-			read, err := s.SMEs().Get(ctx, rec.ID)
+			cur, err := s.smes.getDoc(ctx, rec.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			key := claimKey(s.smes.coll.Name(), rec.ID, 2, read.UpdatedAt)
+			key := claimKey(s.smes.coll.Name(), rec.ID, 2, cur.meta().UpdatedAt)
 			putClaim(t, s, key, tc.age)
-			read.Name = "edited"
-			err = s.SMEs().Update(ctx, read)
+			if tc.moved {
+				moveOn(t, s, rec.ID)
+			}
+			edit := *rec
+			edit.Name = "edited"
+			readAt := time.Now()
+			err = s.smes.write(ctx, &edit, cur, readAt)
 			got, gerr := s.SMEs().Get(ctx, rec.ID)
 			if gerr != nil {
 				t.Fatal(gerr)
@@ -151,7 +161,7 @@ func TestClaimTakeover(t *testing.T) {
 			claims := claimsIn(t, s)
 			if !tc.taken {
 				wantCode(t, err, domain.EPRECONDITION)
-				if got.Version != 1 || got.Name != tc.name || claims[key].Origin != "elsewhere" {
+				if got.Name != tc.name || claims[key].Origin != "elsewhere" {
 					t.Fatalf("a held claim let the update through: %+v, claim %+v", got.Meta, claims[key])
 				}
 				return
@@ -170,6 +180,16 @@ func TestClaimTakeover(t *testing.T) {
 				t.Fatalf("no marker of the old claim in %v", claims)
 			}
 		})
+	}
+}
+
+// moveOn writes the next version of the SME id straight into the database,
+// as the writer of a claim would have.
+func moveOn(tb testing.TB, s *Store, id string) {
+	tb.Helper()
+	set := bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}, {Key: "$set", Value: bson.D{{Key: "updatedAt", Value: now()}}}}
+	if res, err := s.smes.coll.UpdateOne(context.Background(), byID(id), set); err != nil || res.MatchedCount != 1 {
+		tb.Fatalf("move on: %v %v", res, err)
 	}
 }
 
@@ -269,7 +289,7 @@ func TestSweepClaims(t *testing.T) {
 	}
 	c := s.claims
 	putClaim(t, s, "old", c.sweepAge()+time.Second)
-	putClaim(t, s, "taken over late", 2*c.lease)
+	putClaim(t, s, "taken over late", c.takeUntil())
 	putClaim(t, s, "fresh", 0)
 	n, err := c.sweepClaims(ctx, now().Add(-c.sweepAge()))
 	if err != nil || n != 1 {
@@ -283,7 +303,7 @@ func TestSweepClaims(t *testing.T) {
 	var loops []*claimer
 	for range 2 {
 		l := newClaimer(c.coll, c.writes, domain.NewID())
-		l.lease, l.readAge = 200*time.Millisecond, 20*time.Millisecond
+		l.slot, l.take, l.readAge, l.commit = 200*time.Millisecond, 20*time.Millisecond, 20*time.Millisecond, 20*time.Millisecond
 		l.startSweeping()
 		loops = append(loops, l)
 	}

@@ -108,7 +108,7 @@ func (s *Store) commitReplaces(coll *mongo.Collection, reqs []*replaceReq) error
 			live = append(live, r)
 		}
 	}
-	live = s.claims.claim(coll.Name(), live)
+	live = s.claims.claim(coll, live)
 	s.noteReplaces(live)
 	var drop []*replaceReq
 	n := 0

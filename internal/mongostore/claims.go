@@ -25,10 +25,10 @@ import (
 // replace every writer inserts a claim keyed by the step it takes,
 // "<collection>:<id>:<new version>:<the read version's updatedAt in ms>":
 // of the writers that read the same version, exactly one inserts it, and
-// the others end as if the version had changed (EPRECONDITION). The read
-// version's updatedAt tells a record deleted and created again from the one
-// before it, whose old claims would otherwise block its first edits. A
-// commit claims all its writes with one InsertMany (commitReplaces).
+// the others end as if the version had changed (EPRECONDITION) once it has.
+// The read version's updatedAt tells a record deleted and created again from
+// the one before it, whose old claims would otherwise block its first edits.
+// A commit claims all its writes with one InsertMany (commitReplaces).
 //
 // A claim is needed only while its writer could still write, and the times
 // are bounded so that this is known:
@@ -48,6 +48,15 @@ import (
 //     so a contender that read the version before the claim's replace landed
 //     (a stale reader, however stale) cannot take over the claim of a writer
 //     that succeeded: by the re-read, that replace would be in the record.
+//   - A writer that meets a younger claim cannot tell a live writer from a
+//     dead one, and after a crash the next edit of each record the crash
+//     interrupted meets one: failing it would lock the record's users out
+//     until claimTake, however often they reloaded. So it waits, outside
+//     the group commit (await), looking again until the record moves on
+//     (stale), the claim goes (it claims again) or the claim may be taken
+//     over. A live writer's replace lands within milliseconds, so a real
+//     conflict still ends stale at once, and a dead writer's claim holds up
+//     its record's next edit until the claim is claimTake old.
 //
 // A claim's age is one process's clock read against another's: processes
 // sharing an embedded database run on its machine and read the same clock.
@@ -75,8 +84,10 @@ import (
 // maxReadAge + replaceCommitTimeout of that read, and would find the step
 // free if the claim were gone by then; sweepAge, claimTake + maxReadAge +
 // replaceCommitTimeout (30 s), is past that too. A dead claim whose record
-// nobody wrote before takeUntil (25 s) blocks it until a sweep deletes it,
-// by the time it is sweepAge and a slot and a quarter old (43 s).
+// nobody wrote before takeUntil (25 s) holds up its next edit until a sweep
+// deletes it, by the time it is sweepAge and a slot and a quarter old (43 s),
+// and so does a takeover's marker whose contender died before deleting the
+// claim it marked.
 const (
 	claimsName = "claims"
 	// maxReadAge bounds the time from a writer's version read to its claim.
@@ -153,21 +164,30 @@ func markerKey(old claimDoc) string {
 }
 
 // claim claims reqs' replaces in coll with one InsertMany and returns those
-// that hold their claim. A request whose claim another writer holds ends
-// unmatched (the caller tells stale from deleted); one whose claim could not
-// be written gets the error.
-func (c *claimer) claim(records *mongo.Collection, reqs []*replaceReq) []*replaceReq {
-	if len(reqs) == 0 {
-		return nil
+// that hold their claim, with those that came holding one (a takeover's,
+// await). A request whose claim another writer holds ends unmatched and
+// blocked, for its caller to wait outside the commit (await); one whose claim
+// could not be written gets the error.
+func (c *claimer) claim(coll string, reqs []*replaceReq) []*replaceReq {
+	held := make([]*replaceReq, 0, len(reqs))
+	var fresh []*replaceReq
+	for _, r := range reqs {
+		if r.claim != "" {
+			held = append(held, r)
+		} else {
+			fresh = append(fresh, r)
+		}
 	}
-	coll := records.Name()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqs[0].ctx), c.commit)
+	if len(fresh) == 0 {
+		return held
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(fresh[0].ctx), c.commit)
 	defer cancel()
 	// The hold is timed from before the insert, as contenders time the
 	// claim's age from its at.
 	claimedAt, at := time.Now(), now()
-	docs := make([]any, len(reqs))
-	for i, r := range reqs {
+	docs := make([]any, len(fresh))
+	for i, r := range fresh {
 		r.claim = claimKey(coll, r.id, r.doc.meta().Version, r.base.updatedAt)
 		docs[i] = claimDoc{ID: r.claim, Origin: c.origin, At: at}
 	}
@@ -176,16 +196,17 @@ func (c *claimer) claim(records *mongo.Collection, reqs []*replaceReq) []*replac
 	done := c.writes.enter()
 	_, err := c.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	done()
-	var taken []*replaceReq
 	var bwe mongo.BulkWriteException
 	switch {
 	case err == nil:
 	case errors.As(err, &bwe) && bwe.WriteConcernError == nil && len(bwe.WriteErrors) > 0:
-		taken = make([]*replaceReq, 0, len(bwe.WriteErrors))
 		for _, we := range bwe.WriteErrors {
-			r := reqs[we.Index]
+			r := fresh[we.Index]
 			if mongo.IsDuplicateKeyError(we.WriteError) {
-				taken = append(taken, r)
+				// Nothing more here: whether that writer is live or dead
+				// takes time to tell, which the commit's other requests
+				// should not wait for.
+				r.blocked = true
 			} else {
 				r.err = we.WriteError // this claim was not written
 			}
@@ -194,73 +215,143 @@ func (c *claimer) claim(records *mongo.Collection, reqs []*replaceReq) []*replac
 	default:
 		// Which claims are in is unknown, so none is released: one that
 		// is in blocks its record until it can be taken over.
-		for _, r := range reqs {
+		for _, r := range fresh {
 			r.err, r.claim = err, ""
 		}
-		return nil
+		return held
 	}
-	held := make([]*replaceReq, 0, len(reqs))
-	for _, r := range reqs {
+	for _, r := range fresh {
 		if r.claim != "" {
 			r.claimedAt = claimedAt
-			held = append(held, r)
-		}
-	}
-	for _, r := range taken {
-		if c.contend(ctx, records, r) {
 			held = append(held, r)
 		}
 	}
 	return held
 }
 
-// contend tries again for r's claim, which another writer held at the
-// InsertMany, and reports whether r now holds it.
-func (c *claimer) contend(ctx context.Context, records *mongo.Collection, r *replaceReq) bool {
+// Between await's looks at a claim: short at first, as a live writer's
+// replace lands within milliseconds of its claim and its contender then
+// ends stale, then longer while a dead writer's claim ages.
+const (
+	firstClaimPoll = 5 * time.Millisecond
+	maxClaimPoll   = 250 * time.Millisecond
+)
+
+// errClaimWait ends a write that waited for another writer's claim as long
+// as its request allowed, or far longer than a claim can block (a sweep must
+// have failed). Nothing is written.
+var errClaimWait = domain.Errorf(domain.EUNAVAILABLE, "An interrupted save still holds this record; try again in a few seconds.")
+
+// await waits, outside the group commit and holding the record's lock, for
+// r's claim, which another writer held at r's commit (r.blocked). That is
+// both what a live concurrent writer looks like and what a writer killed
+// between its claim and its replace leaves, which nobody can tell apart
+// before claimTake: so rather than fail at once, r looks again, and again,
+// until
+//
+//   - the record moves on (that writer, or a later one, wrote) or is deleted:
+//     false and no error, r's write is stale or its record gone;
+//   - the claim is released (that writer's replace failed, or the sweep
+//     deleted it): true, r claims it again in its next commit;
+//   - the claim is claimTake old: r takes it over if the record is still the
+//     version r read (takeOver) and reports true, holding the claim for its
+//     next commit.
+//
+// Every look that finds the record unchanged is a fresh read of r's version
+// (r.base.at), as the commit's maxReadAge check needs after a long wait. The
+// wait ends with ctx, with errClaimWait.
+func (c *claimer) await(ctx context.Context, records *mongo.Collection, r *replaceReq) (bool, error) {
 	key := claimKey(records.Name(), r.id, r.doc.meta().Version, r.base.updatedAt)
-	var old claimDoc
-	err := c.coll.FindOne(ctx, byID(key)).Decode(&old)
-	switch {
-	case noDocuments(err):
-		// Released since (its writer's replace did not apply): free.
-		return c.insertFor(ctx, r, key)
-	case err != nil:
-		r.err = err
-		return false
+	// Any claim is released, taken over or swept well before this.
+	limit := time.Now().Add(c.sweepAge() + 2*c.slot)
+	poll := firstClaimPoll
+	for {
+		var old claimDoc
+		err := c.coll.FindOne(ctx, byID(key)).Decode(&old)
+		released := noDocuments(err)
+		if err != nil && !released {
+			return false, c.waitErr(ctx, err)
+		}
+		age := time.Since(old.At)
+		if !released && age >= c.take && age < c.takeUntil() {
+			held, err := c.takeOver(ctx, records, r, key, old)
+			if held || err != nil {
+				return held, c.waitErr(ctx, err)
+			}
+			// Another contender took it, or the record moved on: the
+			// look below tells.
+		}
+		readAt := time.Now()
+		same, err := readUnchanged(ctx, records, r)
+		if !same || err != nil {
+			return false, c.waitErr(ctx, err)
+		}
+		r.base.at = readAt
+		if released {
+			return true, nil
+		}
+		wait := poll
+		if age < c.take {
+			wait = min(wait, c.take-age) // wake when it may be taken over
+		}
+		if time.Now().Add(wait).After(limit) {
+			return false, errClaimWait
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false, errClaimWait
+		case <-t.C:
+		}
+		poll = min(2*poll, maxClaimPoll)
 	}
-	if age := time.Since(old.At); age < c.take || age >= c.takeUntil() {
-		return false // held, or waiting for the sweep: a stale version
+}
+
+// waitErr is errClaimWait for an error that ended await because its context
+// did, and err otherwise.
+func (c *claimer) waitErr(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return errClaimWait
 	}
-	return c.takeOver(records, r, key, old)
+	return err
 }
 
 // takeOver replaces old, a claim at least claimTake old, by r's if r's record
-// is still the version r read, which says that old's writer never wrote. The
-// marker makes this contender the only one to delete old, so no two
-// contenders each delete the other's new claim and both write.
-func (c *claimer) takeOver(records *mongo.Collection, r *replaceReq, key string, old claimDoc) bool {
+// is still the version r read, which says that old's writer never wrote, and
+// reports whether r now holds the claim; false and no error when the record
+// moved on or another contender holds the claim. The marker makes this
+// contender the only one to delete old, so no two contenders each delete the
+// other's new claim and both write.
+func (c *claimer) takeOver(ctx context.Context, records *mongo.Collection, r *replaceReq, key string, old claimDoc) (bool, error) {
 	// Bounded by commit: the sweep leaves a claim alone for that long past
 	// takeUntil, so that it never finds the old claim once this has begun.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), c.commit)
+	// Not cut short by ctx, which would spend the marker for nothing.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.commit)
 	defer cancel()
 	// After the age check: a replace of old's writer would be in the record
 	// by now.
-	if same, err := readUnchanged(ctx, records, r); !same {
-		r.err = err // nil: moved on or deleted, which the caller tells apart
-		return false
+	readAt := time.Now()
+	if same, err := readUnchanged(ctx, records, r); !same || err != nil {
+		return false, err
 	}
+	r.base.at = readAt
 	if ok, err := c.insert(ctx, markerKey(old)); !ok {
-		r.err = err // nil: another contender is taking it over
-		return false
+		return false, err // nil: another contender is taking it over
 	}
 	done := c.writes.enter()
 	_, err := c.coll.DeleteOne(ctx, byID(key))
 	done()
 	if err != nil {
-		r.err = err
-		return false
+		return false, err
 	}
-	return c.insertFor(ctx, r, key)
+	// Free now: a writer that read the same version may claim it first.
+	at := time.Now()
+	ok, err := c.insert(ctx, key)
+	if ok {
+		r.claim, r.claimedAt = key, at
+	}
+	return ok, err
 }
 
 // readUnchanged re-reads by _id the record r replaces and reports whether it is
@@ -277,18 +368,6 @@ func readUnchanged(ctx context.Context, records *mongo.Collection, r *replaceReq
 	}
 	// Milliseconds, as the claim's key has them.
 	return cur.Version == r.base.version && cur.UpdatedAt.UnixMilli() == r.base.updatedAt.UnixMilli(), nil
-}
-
-// insertFor inserts r's claim key and reports whether r now holds it; when
-// not, r.err is nil if another writer holds it.
-func (c *claimer) insertFor(ctx context.Context, r *replaceReq, key string) bool {
-	at := time.Now()
-	ok, err := c.insert(ctx, key)
-	r.err = err
-	if ok {
-		r.claim, r.claimedAt = key, at
-	}
-	return ok
 }
 
 // insert writes the claim key and reports whether it was free.

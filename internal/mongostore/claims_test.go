@@ -112,11 +112,11 @@ func putClaim(tb testing.TB, s *Store, key string, age time.Duration) {
 	}
 }
 
-// A claim another process holds makes an update stale until claimTake; from
-// then until takeUntil it is taken over if the record is still the version
-// the claim was taken from (its writer never wrote), and past that it waits
-// for the sweep. A claim whose writer wrote (the record moved on) is never
-// taken over: the writer that meets it read a stale version.
+// A claim another process holds is waited for: a claim whose writer wrote
+// (the record moved on) makes the update stale at once, old or young; one
+// whose record is still the version it was taken from is taken over as soon
+// as it is claimTake old, and not before; one past takeUntil waits for the
+// sweep (here until the request gives up).
 func TestClaimTakeover(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
@@ -124,17 +124,19 @@ func TestClaimTakeover(t *testing.T) {
 		t.Skip("FerretDB only")
 	}
 	c := s.claims
+	c.take = time.Second
 	for _, tc := range []struct {
 		name  string
 		age   time.Duration
 		moved bool // the claim's writer wrote
 		taken bool
+		wait  time.Duration // how long the update should take, roughly
 	}{
-		{"Fresh", 0, false, false},
-		{"BeforeTake", c.take - time.Second, false, false},
-		{"PastTake", c.take + time.Second, false, true},
-		{"PastTakeWriterWrote", c.take + time.Second, true, false},
-		{"PastTakeUntil", c.takeUntil() + time.Second, false, false},
+		{"Fresh", 0, false, true, c.take},
+		{"PastTake", c.take + time.Second, false, true, 0},
+		{"FreshWriterWrote", 0, true, false, 0},
+		{"PastTakeWriterWrote", c.take + time.Second, true, false, 0},
+		{"PastTakeUntil", c.takeUntil() + time.Second, false, false, 2 * c.take},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newSME(tc.name)
@@ -146,22 +148,32 @@ func TestClaimTakeover(t *testing.T) {
 				t.Fatal(err)
 			}
 			key := claimKey(s.smes.coll.Name(), rec.ID, 2, cur.meta().UpdatedAt)
+			start := time.Now()
 			putClaim(t, s, key, tc.age)
 			if tc.moved {
 				moveOn(t, s, rec.ID)
 			}
 			edit := *rec
 			edit.Name = "edited"
-			readAt := time.Now()
-			err = s.smes.write(ctx, &edit, cur, readAt)
+			wctx, cancel := context.WithTimeout(ctx, 2*c.take)
+			defer cancel()
+			err = s.smes.write(wctx, &edit, cur, time.Now())
+			took := time.Since(start)
+			if took < tc.wait-10*time.Millisecond || took > tc.wait+time.Second/2 {
+				t.Errorf("the update took %v, want about %v", took, tc.wait)
+			}
 			got, gerr := s.SMEs().Get(ctx, rec.ID)
 			if gerr != nil {
 				t.Fatal(gerr)
 			}
 			claims := claimsIn(t, s)
 			if !tc.taken {
-				wantCode(t, err, domain.EPRECONDITION)
-				if got.Name != tc.name || claims[key].Origin != "elsewhere" {
+				if tc.moved {
+					wantCode(t, err, domain.EPRECONDITION)
+				} else {
+					wantCode(t, err, domain.EUNAVAILABLE)
+				}
+				if got.Name == "edited" || claims[key].Origin != "elsewhere" {
 					t.Fatalf("a held claim let the update through: %+v, claim %+v", got.Meta, claims[key])
 				}
 				return
@@ -180,6 +192,148 @@ func TestClaimTakeover(t *testing.T) {
 				t.Fatalf("no marker of the old claim in %v", claims)
 			}
 		})
+	}
+}
+
+// deadClaim creates an SME and puts the claim of its first edit, age old, as
+// a writer killed before its replace would have left it.
+func deadClaim(tb testing.TB, s *Store, name string, age time.Duration) (*domain.SME, string) {
+	tb.Helper()
+	rec := newSME(name)
+	if err := s.SMEs().Create(context.Background(), rec); err != nil {
+		tb.Fatal(err)
+	}
+	key := claimKey(s.smes.coll.Name(), rec.ID, 2, rec.UpdatedAt)
+	putClaim(tb, s, key, age)
+	return rec, key
+}
+
+// With the real bounds, a dead writer's claim holds up its record's next
+// edit until the claim is claimTake old, no longer, and the edit then
+// succeeds.
+func TestDeadClaimDelaysEdit(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Skip("FerretDB only")
+	}
+	const left = 2 * time.Second // of claimTake, when the edit comes
+	start := time.Now()
+	rec, key := deadClaim(t, s, "Crashed", claimTake-left)
+	got, err := s.SMEs().Modify(ctx, rec.ID, func(r *domain.SME) error { r.Name = "after the crash"; return nil })
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("edit after %v: %v", took, err)
+	}
+	if took < left-10*time.Millisecond || took > left+time.Second {
+		t.Fatalf("the edit took %v, want about %v", took, left)
+	}
+	if got.Version != 2 || claimsIn(t, s)[key].Origin != s.Origin() {
+		t.Fatalf("edit %+v, claim %+v", got.Meta, claimsIn(t, s)[key])
+	}
+	t.Logf("the edit waited %v for the dead claim", took.Round(time.Millisecond))
+}
+
+// A claim released while a writer waits for it (its writer's replace
+// failed) is claimed again at once.
+func TestClaimReleasedWhileWaiting(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Skip("FerretDB only")
+	}
+	rec, key := deadClaim(t, s, "Released", 0)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		if _, err := s.claims.coll.DeleteOne(ctx, byID(key)); err != nil {
+			t.Error(err)
+		}
+	}()
+	start := time.Now()
+	_, err := s.SMEs().Modify(ctx, rec.ID, func(r *domain.SME) error { r.Name = "claimed again"; return nil })
+	if took := time.Since(start); err != nil || took > 2*time.Second {
+		t.Fatalf("edit after %v: %v", took, err)
+	}
+	if got := claimsIn(t, s)[key]; got.Origin != s.Origin() {
+		t.Fatalf("claim %+v", got)
+	}
+}
+
+// A write waiting for a claim does so outside the group commit: the same
+// collection's other writes go on meanwhile.
+func TestClaimWaitOutsideCommit(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Skip("FerretDB only")
+	}
+	s.claims.take = 2 * time.Second
+	blocked, _ := deadClaim(t, s, "Blocked", 0)
+	other := newSME("Other")
+	if err := s.SMEs().Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.SMEs().Modify(ctx, blocked.ID, func(r *domain.SME) error { r.Name = "late"; return nil })
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	for i := range 5 {
+		start := time.Now()
+		if _, err := s.SMEs().Modify(ctx, other.ID, func(r *domain.SME) error { r.Name = fmt.Sprint(i); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > time.Second/2 {
+			t.Fatalf("an edit of another record took %v while one waited", took)
+		}
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the blocked edit ended early: %v", err)
+	default:
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A claim too old to be taken over is left to the sweep, and a writer
+// waiting for it claims again once it has run.
+func TestClaimWaitsForSweep(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	if !s.Ferret() {
+		t.Skip("FerretDB only")
+	}
+	c := s.claims
+	c.take = time.Second
+	rec, key := deadClaim(t, s, "Swept", c.takeUntil()+time.Second)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.SMEs().Modify(ctx, rec.ID, func(r *domain.SME) error { r.Name = "after the sweep"; return nil })
+		done <- err
+	}()
+	time.Sleep(c.take + 200*time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("the edit did not wait for the sweep: %v", err)
+	default:
+	}
+	if got := claimsIn(t, s)[key]; got.Origin != "elsewhere" {
+		t.Fatalf("a claim past takeUntil was taken over: %+v", got)
+	}
+	// As the sweep will once the claim is sweepAge old.
+	if _, err := c.sweepClaims(ctx, now()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the edit went on waiting after the sweep")
 	}
 }
 

@@ -271,10 +271,22 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, base baseRead, note
 		if noted {
 			r.note = c.derived
 		}
-		if err := c.replaces.Do(r); err != nil {
-			r.err = err
+		for {
+			if err := c.replaces.Do(r); err != nil {
+				r.err = err
+			}
+			if !r.blocked || r.err != nil {
+				return r.matched, translate(r.err, c.kind, "update "+c.kind)
+			}
+			// Another writer's claim, live or left by a crash: wait for it
+			// here, outside the commit (claims.go).
+			again, err := c.st.claims.await(ctx, c.coll, r)
+			if !again || err != nil {
+				return false, translate(err, c.kind, "update "+c.kind)
+			}
+			r.blocked = false
+			d.meta().UpdatedAt = now() // written now, not when the wait began
 		}
-		return r.matched, translate(r.err, c.kind, "update "+c.kind)
 	}
 	filter := append(byID(d.meta().ID), bson.E{Key: "version", Value: base.version})
 	done, err := c.st.writes.enterCtx(ctx)

@@ -18,9 +18,11 @@ import (
 //
 // Each commit first claims its writes (claims.go), with one InsertMany: a
 // write whose claim another writer holds read a version someone else is
-// replacing, and it ends unmatched, neither noted nor written. That is what
-// keeps two processes sharing the database from both replacing the same
-// version; within one process the record's lock already does.
+// replacing, or one a dead writer left, and it ends unmatched and blocked,
+// neither noted nor written, for its writer to wait outside the commit
+// (claimer.await) and try again or end stale. That is what keeps two
+// processes sharing the database from both replacing the same version;
+// within one process the record's lock already does.
 //
 // A record the search index derives from has its change note written in the
 // same commit, after the claims and just before the replaces (noteReplaces),
@@ -79,9 +81,12 @@ type replaceReq struct {
 	matched bool
 	err     error
 	// claim is the _id of the claim the commit holds for the replace ("" when
-	// none), written when claimedAt says (claims.go).
+	// none), written when claimedAt says (claims.go); a request can come to
+	// its commit holding one, taken over while it waited (claimer.await).
 	claim     string
 	claimedAt time.Time
+	// blocked says another writer held the claim at the commit.
+	blocked bool
 }
 
 // baseRead is the stored version a write replaces, as its writer read it.
@@ -99,16 +104,20 @@ type baseRead struct {
 // its own.
 func (s *Store) commitReplaces(coll *mongo.Collection, reqs []*replaceReq) error {
 	live := make([]*replaceReq, 0, len(reqs))
+	var refused []*replaceReq
 	for _, r := range reqs {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err // gave up while queued: not written
+			refused = append(refused, r)
 		} else if time.Since(r.base.at) > s.claims.readAge {
 			r.err = errSlowWrite // too old to claim safely: not written
+			refused = append(refused, r)
 		} else {
 			live = append(live, r)
 		}
 	}
-	live = s.claims.claim(coll, live)
+	s.claims.release(refused) // the claims taken over for them, if any
+	live = s.claims.claim(coll.Name(), live)
 	s.noteReplaces(live)
 	var drop []*replaceReq
 	n := 0

@@ -121,11 +121,12 @@ func benchModify(b *testing.B, writers int) {
 	})
 }
 
-// BenchmarkSweepClaims sweeps a claims collection of 13k, what 70 writes a
-// second leave between sweeps (claims.go), finding none old enough: the
-// scan a sweep costs, once a lease in one of the processes.
+// BenchmarkSweepClaims sweeps a claims collection of 3k, the most 70 writes a
+// second leave (sweepAge and a slot and a quarter of them, claims.go),
+// finding none old enough: the scan a sweep costs, once a slot in one of the
+// processes.
 func BenchmarkSweepClaims(b *testing.B) {
-	const n = 13_000
+	const n = 3_000
 	ctx := context.Background()
 	s := mustOpen(b)
 	if !s.Ferret() {

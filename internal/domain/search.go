@@ -67,6 +67,8 @@ type SearchIndex interface {
 	Sources(ctx context.Context, kind string, ids []string) ([]SearchHit, error)
 	// Count is how many records of kind the index holds.
 	Count(kind string) (int, error)
+	// IDs lists the ids of the records of kind the index holds.
+	IDs(ctx context.Context, kind string) ([]string, error)
 	// Stamp and SetStamp read and write a marker kept inside the index (the
 	// store's change sequence at the last sync), used at start-up to tell
 	// whether the index is out of date.

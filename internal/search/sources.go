@@ -4,9 +4,30 @@ import (
 	"context"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
+
+// IDs implements domain.SearchIndex: one search for every record of kind.
+func (x *Index) IDs(ctx context.Context, kind string) ([]string, error) {
+	if kinds[kind] == nil {
+		return nil, unknownKind(kind)
+	}
+	n, err := x.Count(kind)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	res, err := x.collect(ctx, term(fieldKind, kind), n, 0, search.SortOrder{&search.SortScore{}}, nil, false)
+	if err != nil {
+		return nil, searchErr(ctx, err)
+	}
+	out := make([]string, len(res.hits))
+	for i, h := range res.hits {
+		out[i] = recordID(h.ID)
+	}
+	return out, nil
+}
 
 // Sources returns, in the order of ids, a hit carrying each record's stored
 // JSON (Source empty for a record the index does not hold). Ranked matches use

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -111,7 +112,8 @@ func (s *Service) Start(ctx context.Context, rebuild bool, progress Progress) er
 }
 
 // reload streams every record of kind from the store into the matcher and,
-// when index is set, into the search index, in batches.
+// when index is set, into the search index, in batches. Without index, it
+// reconciles the index with the store instead (reconcile).
 func (s *Service) reload(ctx context.Context, kind string, index bool, progress Progress) error {
 	const batch = 1000
 	total := 0
@@ -120,16 +122,24 @@ func (s *Service) reload(ctx context.Context, kind string, index bool, progress 
 	}
 	var buf []domain.Record
 	n := 0
+	var seen map[string]bool // without index: the ids in the store
+	if !index {
+		seen = map[string]bool{}
+	}
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
 		s.matcher.Put(buf...)
 		s.embedLater(kind, buf...)
+		var err error
 		if index {
-			if err := s.index.Index(ctx, buf...); err != nil {
-				return err
-			}
+			err = s.index.Index(ctx, buf...)
+		} else {
+			err = s.reconcile(ctx, kind, buf, seen)
+		}
+		if err != nil {
+			return err
 		}
 		n += len(buf)
 		buf = buf[:0]
@@ -157,7 +167,71 @@ func (s *Service) reload(ctx context.Context, kind string, index bool, progress 
 	if err != nil {
 		return err
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	if index {
+		return nil
+	}
+	return s.unindexGone(ctx, kind, seen)
+}
+
+// reconcile re-indexes those of recs (just read from the store) whose copy in
+// the index is missing or of another version, and adds their ids to seen.
+//
+// Record pages and match lists show the index's copy (read), so a copy that
+// is behind would show an old version. The change log normally prevents that,
+// but a process killed between a store write and its index write leaves
+// notes another process may not read at once (a note in flight, or past a
+// gap in the numbers when the log is kept on FerretDB), and start-up is when
+// that happens. The matcher's reload reads every record anyway; comparing
+// versions costs one index lookup per batch.
+func (s *Service) reconcile(ctx context.Context, kind string, recs []domain.Record, seen map[string]bool) error {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.RecordMeta().ID
+		seen[ids[i]] = true
+	}
+	hits, err := s.index.Sources(ctx, kind, ids)
+	if err != nil {
+		return err
+	}
+	var stale []domain.Record
+	for i, r := range recs {
+		var copy struct {
+			Version int64 `json:"version"`
+		}
+		if len(hits[i].Source) == 0 || json.Unmarshal(hits[i].Source, &copy) != nil || copy.Version != r.RecordMeta().Version {
+			stale = append(stale, r)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	s.log.InfoContext(ctx, "search index was behind the database; re-indexing", "kind", kind, "records", len(stale))
+	return s.index.Index(ctx, stale...)
+}
+
+// unindexGone removes from the index the records of kind the store no longer
+// has (seen lists those it has), as reconcile updates the others.
+func (s *Service) unindexGone(ctx context.Context, kind string, seen map[string]bool) error {
+	if n, err := s.index.Count(kind); err != nil || n == len(seen) {
+		return err
+	}
+	ids, err := s.index.IDs(ctx, kind)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		s.log.InfoContext(ctx, "search index held a deleted record; removing it", "kind", kind, "id", id)
+		if err := s.index.Remove(ctx, kind, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) count(ctx context.Context, kind string) (int, error) {

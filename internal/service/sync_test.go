@@ -215,3 +215,51 @@ func TestReadsFollowTheIndex(t *testing.T) {
 		return domain.ErrorCode(err) == domain.ENOTFOUND
 	})
 }
+
+// TestStartReconcilesTheIndex: a start finds the index's copies that are
+// behind the store, or of records the store no longer has, and mends them,
+// as after a process was killed between a store write and its index write
+// and its change notes are not read yet.
+func TestStartReconcilesTheIndex(t *testing.T) {
+	ctx := context.Background()
+	env := testenv.New(t)
+	admin := &domain.User{Meta: domain.Meta{ID: domain.NewID()}, Role: domain.RoleAdmin, Status: domain.StatusActive}
+	kept, err := env.Svc.CreateSME(ctx, admin, sme("", "Emajõe Sensors", "Hydrology sensors.").SMEInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := env.Svc.CreateSME(ctx, admin, sme("", "Toome Data", "Flood maps.").SMEInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Straight to the store: the index keeps the old copies.
+	if _, err := env.Store.SMEs().Modify(ctx, kept.ID, func(r *domain.SME) error {
+		r.Name = "Emajõe Sensors and Drones"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.SMEs().Delete(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := env.Svc.GetSME(ctx, admin, kept.ID); err != nil || got.Version != 1 {
+		t.Fatalf("before the start: %+v, %v; want the index's old copy (the test proves nothing otherwise)", got, err)
+	}
+
+	if err := env.Svc.Start(ctx, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.Svc.GetSME(ctx, admin, kept.ID)
+	if err != nil || got.Name != "Emajõe Sensors and Drones" || got.Version != 2 {
+		t.Errorf("after the start: %+v, %v; want the store's version 2", got, err)
+	}
+	if _, err := env.Svc.GetSME(ctx, admin, gone.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("deleted record after the start: %v; want not found", err)
+	}
+	if total(t, env.Svc, "flood") != 0 {
+		t.Error("search still finds the deleted record")
+	}
+	if total(t, env.Svc, "drones") != 1 {
+		t.Error("search does not find the new name")
+	}
+}

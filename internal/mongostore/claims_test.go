@@ -103,6 +103,16 @@ func claimsIn(tb testing.TB, s *Store) map[string]claimDoc {
 	return out
 }
 
+// mustOpenFerret is mustOpen for tests of what only FerretDB needs (claims).
+func mustOpenFerret(tb testing.TB) *Store {
+	tb.Helper()
+	s := mustOpen(tb)
+	if !s.Ferret() {
+		tb.Skip("FerretDB only")
+	}
+	return s
+}
+
 // putClaim writes a claim of another process, age old.
 func putClaim(tb testing.TB, s *Store, key string, age time.Duration) {
 	tb.Helper()
@@ -119,10 +129,7 @@ func putClaim(tb testing.TB, s *Store, key string, age time.Duration) {
 // sweep (here until the request gives up).
 func TestClaimTakeover(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	c := s.claims
 	c.take = time.Second
 	for _, tc := range []struct {
@@ -213,10 +220,7 @@ func deadClaim(tb testing.TB, s *Store, name string, age time.Duration) (*domain
 // succeeds.
 func TestDeadClaimDelaysEdit(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	const left = 2 * time.Second // of claimTake, when the edit comes
 	start := time.Now()
 	rec, key := deadClaim(t, s, "Crashed", claimTake-left)
@@ -238,10 +242,7 @@ func TestDeadClaimDelaysEdit(t *testing.T) {
 // failed) is claimed again at once.
 func TestClaimReleasedWhileWaiting(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	rec, key := deadClaim(t, s, "Released", 0)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
@@ -263,10 +264,7 @@ func TestClaimReleasedWhileWaiting(t *testing.T) {
 // collection's other writes go on meanwhile.
 func TestClaimWaitOutsideCommit(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	s.claims.take = 2 * time.Second
 	blocked, _ := deadClaim(t, s, "Blocked", 0)
 	other := newSME("Other")
@@ -302,10 +300,7 @@ func TestClaimWaitOutsideCommit(t *testing.T) {
 // waiting for it claims again once it has run.
 func TestClaimWaitsForSweep(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	c := s.claims
 	c.take = time.Second
 	rec, key := deadClaim(t, s, "Swept", c.takeUntil()+time.Second)
@@ -352,10 +347,7 @@ func moveOn(tb testing.TB, s *Store, id string) {
 // the record again instead.
 func TestClaimReadAge(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	rec := newSME("Slow")
 	if err := s.SMEs().Create(ctx, rec); err != nil {
 		t.Fatal(err)
@@ -388,10 +380,7 @@ func TestClaimReadAge(t *testing.T) {
 // and released: the record is not blocked.
 func TestClaimHold(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	rec := newSME("Held")
 	if err := s.SMEs().Create(ctx, rec); err != nil {
 		t.Fatal(err)
@@ -437,10 +426,7 @@ func TestClaimRecreated(t *testing.T) {
 // the stores sharing a database take turns at it.
 func TestSweepClaims(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t)
-	if !s.Ferret() {
-		t.Skip("FerretDB only")
-	}
+	s := mustOpenFerret(t)
 	c := s.claims
 	putClaim(t, s, "old", c.sweepAge()+time.Second)
 	putClaim(t, s, "taken over late", c.takeUntil())

@@ -28,9 +28,7 @@ func total(t *testing.T, svc *service.Service, q string) int {
 // single writes and bulk imports alike, and deletions too.
 func TestSecondProcessCatchesUp(t *testing.T) {
 	ctx := context.Background()
-	a := testenv.New(t)
-	b := testenv.New(t, testenv.Options{Database: a.Database})
-	admin := &domain.User{Meta: domain.Meta{ID: domain.NewID()}, Role: domain.RoleAdmin, Status: domain.StatusActive}
+	a, b := twoProcesses(t)
 
 	created, err := a.Svc.CreateSME(ctx, admin, sme("", "Emajõe Sensors", "Hydrology sensors for river monitoring.").SMEInput)
 	if err != nil {
@@ -53,6 +51,12 @@ func TestSecondProcessCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return total(t, b.Svc, "hydrology") == 0 })
+}
+
+// twoProcesses is two services on one database, as two serve processes.
+func twoProcesses(t *testing.T) (a, b *testenv.Env) {
+	a = testenv.New(t)
+	return a, testenv.New(t, testenv.Options{Database: a.Database})
 }
 
 func waitFor(t *testing.T, ok func() bool) {
@@ -174,9 +178,7 @@ func TestSignOutReachesOtherProcesses(t *testing.T) {
 // synced, and so does its deletion.
 func TestReadsFollowTheIndex(t *testing.T) {
 	ctx := context.Background()
-	a := testenv.New(t)
-	b := testenv.New(t, testenv.Options{Database: a.Database})
-	admin := &domain.User{Meta: domain.Meta{ID: domain.NewID()}, Role: domain.RoleAdmin, Status: domain.StatusActive}
+	a, b := twoProcesses(t)
 
 	created, err := a.Svc.CreateSME(ctx, admin, sme("", "Emajõe Sensors", "Hydrology sensors.").SMEInput)
 	if err != nil {
@@ -223,7 +225,6 @@ func TestReadsFollowTheIndex(t *testing.T) {
 func TestStartReconcilesTheIndex(t *testing.T) {
 	ctx := context.Background()
 	env := testenv.New(t)
-	admin := &domain.User{Meta: domain.Meta{ID: domain.NewID()}, Role: domain.RoleAdmin, Status: domain.StatusActive}
 	kept, err := env.Svc.CreateSME(ctx, admin, sme("", "Emajõe Sensors", "Hydrology sensors.").SMEInput)
 	if err != nil {
 		t.Fatal(err)

@@ -120,6 +120,7 @@ func (x *Index) highlight(ctx context.Context, q query.Query, kind string, langs
 		ids[i] = docID(kind, h.ID)
 	}
 	sr := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
+	sr.Score = bleve.ScoreNone // the main search ranked them; here only locations count
 	sr.Highlight = bleve.NewHighlightWithStyle(html.Name)
 	for _, lang := range langs {
 		for _, f := range spec.text {

@@ -47,9 +47,10 @@ type queryBuilder struct {
 //   - -words and -"phrases" are must-not clauses.
 //
 // ok is false when the text has nothing to search for (only stop words or
-// punctuation): the caller returns no hits rather than everything. positive
-// is false when the text only excludes: nothing to highlight.
-func (b *queryBuilder) textQuery(clauses []clause) (q query.Query, positive, ok bool) {
+// punctuation): the caller returns no hits rather than everything. hl is q
+// without its must-not clauses, which never match a hit: what highlighting
+// looks for. It is nil when the text only excludes: nothing to highlight.
+func (b *queryBuilder) textQuery(clauses []clause) (q, hl query.Query, ok bool) {
 	var must, should, mustNot []query.Query
 	for _, c := range clauses {
 		if !b.analysable(c.text) && !(b.spec.cpv && c.op != '-' && !c.phrase && looksLikeCPV(c.text)) {
@@ -64,14 +65,21 @@ func (b *queryBuilder) textQuery(clauses []clause) (q query.Query, positive, ok 
 			should = append(should, b.clauseQuery(c, true))
 		}
 	}
-	positive = len(must) > 0 || len(should) > 0
-	if !positive {
+	if len(must) == 0 && len(should) == 0 {
 		if len(mustNot) == 0 {
-			return nil, false, false
+			return nil, nil, false
 		}
 		must = append(must, query.NewMatchAllQuery()) // "-diesel": everything else
+		return query.NewBooleanQuery(must, should, mustNot), nil, true
 	}
-	return query.NewBooleanQuery(must, should, mustNot), positive, true
+	if len(mustNot) > 0 {
+		hl = query.NewBooleanQuery(must, should, nil)
+	}
+	q = query.NewBooleanQuery(must, should, mustNot)
+	if hl == nil {
+		hl = q
+	}
+	return q, hl, true
 }
 
 // clauseQuery matches one word or phrase in any of the kind's text fields.

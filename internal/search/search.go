@@ -47,7 +47,8 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	}
 	langs := x.activeLangs()
 	var main query.Query = query.NewMatchAllQuery()
-	hasText, positive := len(clauses) > 0, false
+	hasText := len(clauses) > 0
+	var hl query.Query // what to highlight; nil for nothing
 	if hasText {
 		known, done, err := x.dictionaries()
 		if err != nil {
@@ -55,11 +56,11 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 		}
 		defer done()
 		b := queryBuilder{spec: spec, langs: langs, an: x.an, known: known}
-		q, pos, ok := b.textQuery(clauses)
+		q, h, ok := b.textQuery(clauses)
 		if !ok {
 			return emptyResult(facets), nil
 		}
-		main, positive = q, pos
+		main, hl = q, h
 	}
 	// The filter is a required clause of zero weight (see term), not
 	// bleve's BooleanQuery filter: that one tests each hit of the text
@@ -83,13 +84,13 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	// Stored fields are loaded only for the page's hits, after collection;
 	// when there is something to highlight, by the highlighting search,
 	// which loads each hit's stored document anyway.
-	res, err := x.collect(ctx, bq, limit, offset, order, counters, !positive)
+	res, err := x.collect(ctx, bq, limit, offset, order, counters, hl == nil)
 	if err != nil {
 		return nil, searchErr(ctx, err)
 	}
 	out := toResult(facets, counters, res)
-	if positive && len(out.Hits) > 0 {
-		if err := x.highlight(ctx, main, req.Kind, langs, out.Hits); err != nil {
+	if hl != nil && len(out.Hits) > 0 {
+		if err := x.highlight(ctx, hl, req.Kind, langs, out.Hits); err != nil {
 			return nil, err
 		}
 	}

@@ -77,6 +77,19 @@ func TestSearchHighlights(t *testing.T) {
 	if got := res.Hits[0].Highlights["capabilities"]; len(got) != 1 || got[0] != "<mark>counting</mark>" {
 		t.Errorf("capabilities highlights = %q", got)
 	}
+	// An excluded word changes what matches, not what is highlighted.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "schools -diesel"})
+	if len(res.Hits) != 1 || len(res.Hits[0].Highlights["summary"]) != 1 ||
+		!strings.Contains(res.Hits[0].Highlights["summary"][0], "<mark>schools</mark>") {
+		t.Errorf("with an excluded word: %+v", res.Hits)
+	}
+	// Only an excluded word: nothing to highlight.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "-diesel"})
+	for _, h := range res.Hits {
+		if h.Highlights != nil || h.Source == nil {
+			t.Errorf("%s with only an excluded word: highlights %q, source %q", h.ID, h.Highlights, h.Source)
+		}
+	}
 	// No text, no highlights.
 	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME})
 	for _, h := range res.Hits {

@@ -80,9 +80,8 @@ type changeLog struct {
 	next  int64
 	// written is the highest number this process has written (local).
 	written atomic.Int64
-	// stop ends raiseLoop, and it closes raised when done.
-	stop   chan struct{}
-	raised chan struct{}
+	// raiser runs raiseLoop.
+	raiser background
 
 	mu      sync.Mutex
 	missing map[int64]time.Time // when each missing number was first seen
@@ -293,19 +292,14 @@ func (l *changeLog) wrote(docs []changeDoc) {
 }
 
 // startRaising starts raiseLoop (local logs only).
-func (l *changeLog) startRaising() {
-	l.stop = make(chan struct{})
-	l.raised = make(chan struct{})
-	go l.raiseLoop()
-}
+func (l *changeLog) startRaising() { l.raiser.start(l.raiseLoop) }
 
 // raiseLoop raises the counter to this process's last written number every
 // raiseEvery when it has written since, and once more when stopped. A raise
 // that fails is tried again at the next tick; meanwhile readers find the
 // numbers past the counter anyway (Changes), so a lagging counter delays
 // nobody.
-func (l *changeLog) raiseLoop() {
-	defer close(l.raised)
+func (l *changeLog) raiseLoop(stop <-chan struct{}) {
 	var raised int64
 	raise := func() {
 		w := l.written.Load()
@@ -324,7 +318,7 @@ func (l *changeLog) raiseLoop() {
 		select {
 		case <-tick.C:
 			raise()
-		case <-l.stop:
+		case <-stop:
 			raise()
 			return
 		}
@@ -332,20 +326,7 @@ func (l *changeLog) raiseLoop() {
 }
 
 // stopRaising ends raiseLoop, after a last raise, and waits for it.
-func (l *changeLog) stopRaising(ctx context.Context) {
-	if l.stop == nil {
-		return
-	}
-	select {
-	case <-l.stop:
-	default:
-		close(l.stop)
-	}
-	select {
-	case <-l.raised:
-	case <-ctx.Done():
-	}
-}
+func (l *changeLog) stopRaising(ctx context.Context) { l.raiser.halt(ctx) }
 
 // raiseTo sets the counter to at least seq. $max only ever moves it up. On
 // FerretDB two processes raising at once can still leave it at the lower of

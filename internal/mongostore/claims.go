@@ -133,9 +133,8 @@ type claimer struct {
 	// longest a sent claim, takeover or replace takes to land or fail
 	// (replaceCommitTimeout) and sweepSlot.
 	readAge, hold, take, commit, slot time.Duration
-	// stop ends sweepLoop, and it closes swept when done.
-	stop  chan struct{}
-	swept chan struct{}
+	// sweeper runs sweepLoop.
+	sweeper background
 }
 
 func newClaimer(coll *mongo.Collection, writes *gate, origin string) *claimer {
@@ -424,9 +423,8 @@ func (c *claimer) sweepClaims(ctx context.Context, before time.Time) (int64, err
 
 // startSweeping starts sweepLoop.
 func (c *claimer) startSweeping() {
-	c.stop = make(chan struct{})
-	c.swept = make(chan struct{})
-	go c.sweepLoop(c.slot, c.sweepAge())
+	slot, age := c.slot, c.sweepAge()
+	c.sweeper.start(func(stop <-chan struct{}) { c.sweepLoop(stop, slot, age) })
 }
 
 // sweepLoop sweeps the claims once a slot, taking turns with the other
@@ -435,12 +433,11 @@ func (c *claimer) startSweeping() {
 // deletes what its query found by _id afterwards, so two overlapping sweeps
 // could delete a claim inserted after one of them deleted the old claim of
 // the same _id; turns keep sweeps a half slot apart.
-func (c *claimer) sweepLoop(slot, age time.Duration) {
-	defer close(c.swept)
+func (c *claimer) sweepLoop(stop <-chan struct{}, slot, age time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		<-c.stop
+		<-stop
 		cancel() // a sweep in progress ends with the store
 	}()
 	tick := time.NewTicker(slot / 4)
@@ -449,7 +446,7 @@ func (c *claimer) sweepLoop(slot, age time.Duration) {
 	for {
 		select {
 		case <-tick.C:
-		case <-c.stop:
+		case <-stop:
 			return
 		}
 		t := time.Now()
@@ -467,17 +464,4 @@ func (c *claimer) sweepLoop(slot, age time.Duration) {
 }
 
 // stopSweeping ends sweepLoop and waits for it.
-func (c *claimer) stopSweeping(ctx context.Context) {
-	if c.stop == nil {
-		return
-	}
-	select {
-	case <-c.stop:
-	default:
-		close(c.stop)
-	}
-	select {
-	case <-c.swept:
-	case <-ctx.Done():
-	}
-}
+func (c *claimer) stopSweeping(ctx context.Context) { c.sweeper.halt(ctx) }

@@ -72,14 +72,11 @@ func (b *queryBuilder) textQuery(clauses []clause) (q, hl query.Query, ok bool) 
 		must = append(must, query.NewMatchAllQuery()) // "-diesel": everything else
 		return query.NewBooleanQuery(must, should, mustNot), nil, true
 	}
-	if len(mustNot) > 0 {
-		hl = query.NewBooleanQuery(must, should, nil)
-	}
 	q = query.NewBooleanQuery(must, should, mustNot)
-	if hl == nil {
-		hl = q
+	if len(mustNot) == 0 {
+		return q, q, true
 	}
-	return q, hl, true
+	return q, query.NewBooleanQuery(must, should, nil), true
 }
 
 // clauseQuery matches one word or phrase in any of the kind's text fields.

@@ -102,10 +102,11 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 func facetCounters(spec *kindSpec, facets []string) []*facetCounter {
 	out := make([]*facetCounter, len(facets))
 	for i, f := range facets {
-		out[i] = newFacetCounter(f, "")
+		field, prefix := f, ""
 		if j := spec.defaultFacet(f); j >= 0 {
-			out[i] = newFacetCounter(fieldKeys, facetPrefix(j))
+			field, prefix = fieldKeys, facetPrefix(j)
 		}
+		out[i] = newFacetCounter(field, prefix)
 	}
 	return out
 }

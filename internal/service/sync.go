@@ -198,10 +198,10 @@ func (s *Service) reconcile(ctx context.Context, kind string, recs []domain.Reco
 	}
 	var stale []domain.Record
 	for i, r := range recs {
-		var copy struct {
+		var stored struct {
 			Version int64 `json:"version"`
 		}
-		if len(hits[i].Source) == 0 || json.Unmarshal(hits[i].Source, &copy) != nil || copy.Version != r.RecordMeta().Version {
+		if len(hits[i].Source) == 0 || json.Unmarshal(hits[i].Source, &stored) != nil || stored.Version != r.RecordMeta().Version {
 			stale = append(stale, r)
 		}
 	}

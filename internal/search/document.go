@@ -35,23 +35,17 @@ func recordLang(lang string) string {
 // as JSON too (fieldSource, stored only), to be returned with the hits.
 func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err error) {
 	d := docFields{}
-	text := docFields{}
 	switch r := rec.(type) {
 	case *domain.SME:
-		kind, id, lang = domain.KindSME, r.ID, recordLang(r.Language)
+		kind, id = domain.KindSME, r.ID
 		d.str("region", r.Region)
 		d.str("size", r.Size)
 		d.list("skills", r.Skills)
 		d.list("capabilities", r.Capabilities)
 		d.list(fieldCPV, cpvTerms(r.CPV))
 		d.newest(r.CreatedAt, r.ID)
-		text.str("name", r.Name)
-		text.list("capabilities", r.Capabilities)
-		text.list("skills", r.Skills)
-		text.str("summary", r.Summary)
-		text.str("description", r.Description)
 	case *domain.Challenge:
-		kind, id, lang = domain.KindChallenge, r.ID, recordLang(r.Language)
+		kind, id = domain.KindChallenge, r.ID
 		d.str("theme", r.Theme)
 		d.str("status", r.Status)
 		d.str("region", r.Region)
@@ -67,13 +61,8 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 		}
 		d.newest(newest, r.ID)
 		d.date(fieldDeadline, r.Deadline)
-		text.str("title", r.Title)
-		text.list("requiredCapabilities", r.RequiredCapabilities)
-		text.list("requiredSkills", r.RequiredSkills)
-		text.str("summary", r.Summary)
-		text.str("description", r.Description)
 	case *domain.Course:
-		kind, id, lang = domain.KindCourse, r.ID, recordLang(r.Language)
+		kind, id = domain.KindCourse, r.ID
 		d.str("mode", r.Mode)
 		d.str("region", r.Region)
 		d.list("skills", r.Skills)
@@ -83,9 +72,6 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 		if r.StartDate != nil {
 			d.date(fieldDeadline, *r.StartDate)
 		}
-		text.str("title", r.Title)
-		text.list("skills", r.Skills)
-		text.str("description", r.Description)
 	default:
 		return "", "", "", nil, fmt.Errorf("search: cannot index %T", rec)
 	}
@@ -97,11 +83,61 @@ func toDoc(rec domain.Record) (kind, id, lang string, doc map[string]any, err er
 	if err != nil {
 		return "", "", "", nil, fmt.Errorf("search: encode %s %s: %w", kind, id, err)
 	}
+	lang, text := recordText(rec)
 	d[fieldSource] = string(src)
 	d[fieldKind] = kind
 	d[fieldLang] = lang
 	d[lang] = map[string]any(text)
 	return kind, id, lang, d, nil
+}
+
+// recordText is the record's language and its analysed text fields (the
+// kind's spec.text): what toDoc indexes under the language, and what
+// highlighting marks, so the two always see the same text. Each value is a
+// string or, for a list, a []string.
+func recordText(rec domain.Record) (lang string, text docFields) {
+	text = docFields{}
+	switch r := rec.(type) {
+	case *domain.SME:
+		lang = recordLang(r.Language)
+		text.str("name", r.Name)
+		text.list("capabilities", r.Capabilities)
+		text.list("skills", r.Skills)
+		text.str("summary", r.Summary)
+		text.str("description", r.Description)
+	case *domain.Challenge:
+		lang = recordLang(r.Language)
+		text.str("title", r.Title)
+		text.list("requiredCapabilities", r.RequiredCapabilities)
+		text.list("requiredSkills", r.RequiredSkills)
+		text.str("summary", r.Summary)
+		text.str("description", r.Description)
+	case *domain.Course:
+		lang = recordLang(r.Language)
+		text.str("title", r.Title)
+		text.list("skills", r.Skills)
+		text.str("description", r.Description)
+	}
+	return lang, text
+}
+
+// decodeRecord decodes a hit's stored record JSON (fieldSource) as kind's type.
+func decodeRecord(kind string, src []byte) (domain.Record, error) {
+	var rec domain.Record
+	switch kind {
+	case domain.KindSME:
+		rec = &domain.SME{}
+	case domain.KindChallenge:
+		rec = &domain.Challenge{}
+	case domain.KindCourse:
+		rec = &domain.Course{}
+	default:
+		return nil, unknownKind(kind)
+	}
+	if err := json.Unmarshal(src, rec); err != nil {
+		return nil, fmt.Errorf("search: decode %s: %w", kind, err)
+	}
+	return rec, nil
 }
 
 // docFields is a document under construction.

@@ -36,11 +36,25 @@ type Analyzer struct {
 	mu     sync.Mutex
 	cache  *registry.Cache
 	byLang map[string]analysis.Analyzer
+	memos  map[string]*tokenMemo // for highlighting, made on first use
 }
 
 // NewAnalyzer returns an analyzer for every supported language.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{cache: registry.NewCache(), byLang: map[string]analysis.Analyzer{}}
+	return &Analyzer{cache: registry.NewCache(), byLang: map[string]analysis.Analyzer{}, memos: map[string]*tokenMemo{}}
+}
+
+// memo returns lang's tokenMemo, shared by every search.
+func (a *Analyzer) memo(lang string) *tokenMemo {
+	an := a.get(lang)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	m := a.memos[lang]
+	if m == nil {
+		m = newTokenMemo(an)
+		a.memos[lang] = m
+	}
+	return m
 }
 
 func (a *Analyzer) get(lang string) analysis.Analyzer {

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
@@ -154,6 +157,70 @@ func benchSearch(b *testing.B, docs int) {
 				total = res.Total
 			}
 			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}
+
+// BenchmarkHighlight10k times the highlighting of one page of 20 hits of a
+// search of the 10k profiles, in the two ways Search has done it:
+//
+//   - bleve: a second search of the page's documents with bleve's html
+//     highlighter, which also loaded the records' JSON;
+//   - records: loading each hit's stored document (as collect does now) and
+//     marking the words in the records' text (Index.highlight).
+func BenchmarkHighlight10k(b *testing.B) {
+	x, err := Open(filepath.Join(b.TempDir(), "index"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	indexBench(b, x, 10_000)
+	settle(b, x)
+	ctx := context.Background()
+	for _, q := range []string{"air quality sensor network dashboard", "air qualty sensor netwrok dashboard",
+		`"machine learning" +hospital -drone`, "sensor"} {
+		req := domain.SearchRequest{Kind: domain.KindSME, Q: q}
+		page := mustSearch(b, x, req).Hits
+		clauses, err := parseQuery(q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		known, done, err := x.dictionaries()
+		if err != nil {
+			b.Fatal(err)
+		}
+		qb := queryBuilder{spec: kinds[domain.KindSME], langs: x.activeLangs(), an: x.an, known: known}
+		_, hl, _ := qb.textQuery(clauses)
+		done()
+		b.Run(fmt.Sprintf("%q/bleve", q), func(b *testing.B) {
+			sr := bleveHighlightRequest(b, x, q, page)
+			for range b.N {
+				if _, err := x.idx.SearchInContext(ctx, sr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%q/records", q), func(b *testing.B) {
+			hits := slices.Clone(page)
+			for range b.N {
+				adv, err := x.idx.Advanced()
+				if err != nil {
+					b.Fatal(err)
+				}
+				r, err := adv.Reader()
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := range hits {
+					dm := &search.DocumentMatch{ID: docID(domain.KindSME, hits[i].ID)}
+					if err := loadSource(r, dm); err != nil {
+						b.Fatal(err)
+					}
+					hits[i].Source = hitSource(dm)
+				}
+				_ = r.Close()
+				x.highlight(domain.KindSME, hl, hits)
+			}
 		})
 	}
 }

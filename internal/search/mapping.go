@@ -59,7 +59,7 @@ const (
 // analyzer; a query searches the same field in every language present.
 var languages = domain.Languages
 
-// textField is an analysed, stored, highlighted field with its query-time boost.
+// textField is an analysed, highlighted field with its query-time boost.
 type textField struct {
 	name  string // the domain's JSON name, also the highlight key
 	boost float64
@@ -130,8 +130,9 @@ func (k *kindSpec) allFacets() []string {
 }
 
 // newMapping builds the index mapping. Nothing is dynamic: a field is indexed
-// only if it is named here. Stored are the highlighted text and the record's
-// JSON (fieldSource), from which search results are filled in.
+// only if it is named here. Stored is the record's JSON (fieldSource), from
+// which search results are filled in and highlighted (and the text fields:
+// see textFieldMapping).
 func newMapping() *mapping.IndexMappingImpl {
 	m := bleve.NewIndexMapping()
 	m.TypeField = fieldKind
@@ -177,8 +178,11 @@ func (k *kindSpec) documentMapping() *mapping.DocumentMapping {
 	return d
 }
 
-// textFieldMapping is analysed, stored and keeps term vectors: the html
-// highlighter needs both the stored text and the term locations.
+// textFieldMapping is analysed and keeps term vectors: phrase queries need the
+// words' positions. It is stored too, for bleve's html highlighter, which
+// highlighting no longer uses (see Index.highlight); not storing it changes
+// the documents, so it waits for a mapping version that rebuilds the index
+// anyway.
 func textFieldMapping(analyzer string) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = analyzer

@@ -47,22 +47,24 @@ type queryBuilder struct {
 //   - -words and -"phrases" are must-not clauses.
 //
 // ok is false when the text has nothing to search for (only stop words or
-// punctuation): the caller returns no hits rather than everything. hl is q
-// without its must-not clauses, which never match a hit: what highlighting
-// looks for. It is nil when the text only excludes: nothing to highlight.
-func (b *queryBuilder) textQuery(clauses []clause) (q, hl query.Query, ok bool) {
+// punctuation): the caller returns no hits rather than everything. hl is what
+// the must and should clauses look for, in each language's terms: what
+// highlighting marks (must-not clauses never match a hit). It is nil when the
+// text only excludes: nothing to highlight.
+func (b *queryBuilder) textQuery(clauses []clause) (q query.Query, hl sought, ok bool) {
 	var must, should, mustNot []query.Query
+	hl = sought{}
 	for _, c := range clauses {
 		if !b.analysable(c.text) && !(b.spec.cpv && c.op != '-' && !c.phrase && looksLikeCPV(c.text)) {
 			continue // a stop word or punctuation: it would match nothing
 		}
 		switch {
 		case c.op == '-':
-			mustNot = append(mustNot, b.clauseQuery(c, false))
+			mustNot = append(mustNot, b.clauseQuery(c, false, nil))
 		case c.op == '+' || c.phrase:
-			must = append(must, b.clauseQuery(c, false))
+			must = append(must, b.clauseQuery(c, false, hl))
 		default:
-			should = append(should, b.clauseQuery(c, true))
+			should = append(should, b.clauseQuery(c, true, hl))
 		}
 	}
 	if len(must) == 0 && len(should) == 0 {
@@ -72,11 +74,7 @@ func (b *queryBuilder) textQuery(clauses []clause) (q, hl query.Query, ok bool) 
 		must = append(must, query.NewMatchAllQuery()) // "-diesel": everything else
 		return query.NewBooleanQuery(must, should, mustNot), nil, true
 	}
-	q = query.NewBooleanQuery(must, should, mustNot)
-	if len(mustNot) == 0 {
-		return q, q, true
-	}
-	return q, query.NewBooleanQuery(must, should, nil), true
+	return query.NewBooleanQuery(must, should, mustNot), hl, true
 }
 
 // clauseQuery matches one word or phrase in any of the kind's text fields.
@@ -91,19 +89,28 @@ func (b *queryBuilder) textQuery(clauses []clause) (q, hl query.Query, ok bool) 
 // (a typo), not for a word merely missing from some language's fields: an
 // English word is not Hungarian, and looking for its near misses in the
 // Hungarian text found nothing but cost the most of all.
-func (b *queryBuilder) clauseQuery(c clause, fuzzy bool) query.Query {
+//
+// hl, unless nil, gets what the clause looks for in each language. Leaving
+// out fields that lack the terms changes nothing there: a field without them
+// has nothing to mark.
+func (b *queryBuilder) clauseQuery(c clause, fuzzy bool, hl sought) query.Query {
 	fuzzy = fuzzy && !c.phrase
 	if n := utf8.RuneCountInString(c.text); n < fuzzyMinRunes || n > fuzzyMaxRunes {
 		fuzzy = false
 	}
 	type langTerms struct {
 		lang  string
+		toks  []token
 		terms []string
 	}
 	var analysed []langTerms
 	for _, lang := range b.langs {
-		if ts := b.an.Terms(c.text, lang); len(ts) > 0 {
-			analysed = append(analysed, langTerms{lang, ts})
+		if toks := b.an.tokens(c.text, lang); len(toks) > 0 {
+			terms := make([]string, len(toks))
+			for i, t := range toks {
+				terms[i] = t.term
+			}
+			analysed = append(analysed, langTerms{lang, toks, terms})
 		}
 	}
 	if fuzzy {
@@ -122,6 +129,13 @@ func (b *queryBuilder) clauseQuery(c clause, fuzzy bool) query.Query {
 				if utf8.RuneCountInString(t) >= fuzzyMinTerm && !slices.Contains(fuzzyTerms, t) {
 					fuzzyTerms = append(fuzzyTerms, t)
 				}
+			}
+		}
+		if hl != nil {
+			if c.phrase {
+				hl.addPhrase(lt.lang, lt.toks)
+			} else {
+				hl.addWord(lt.lang, lt.terms, fuzzyTerms)
 			}
 		}
 		for _, f := range b.spec.text {

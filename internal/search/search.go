@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -48,7 +45,7 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	langs := x.activeLangs()
 	var main query.Query = query.NewMatchAllQuery()
 	hasText := len(clauses) > 0
-	var hl query.Query // what to highlight; nil for nothing
+	var hl sought // what to highlight; nil for nothing
 	if hasText {
 		known, done, err := x.dictionaries()
 		if err != nil {
@@ -81,18 +78,15 @@ func (x *Index) Search(ctx context.Context, req domain.SearchRequest) (*domain.S
 	// and template-like records, which tie most of the time, no longer pay for
 	// a second search (BenchmarkSearch10k).
 	counters := facetCounters(spec, facets)
-	// Stored fields are loaded only for the page's hits, after collection;
-	// when there is something to highlight, by the highlighting search,
-	// which loads each hit's stored document anyway.
-	res, err := x.collect(ctx, bq, limit, offset, order, counters, hl == nil)
+	// Stored fields are loaded only for the page's hits, after collection,
+	// from the snapshot the hits were found in: every hit has its record.
+	res, err := x.collect(ctx, bq, limit, offset, order, counters, true)
 	if err != nil {
 		return nil, searchErr(ctx, err)
 	}
 	out := toResult(facets, counters, res)
-	if hl != nil && len(out.Hits) > 0 {
-		if err := x.highlight(ctx, hl, req.Kind, langs, out.Hits); err != nil {
-			return nil, err
-		}
+	if hl != nil {
+		x.highlight(req.Kind, hl, out.Hits)
 	}
 	return out, nil
 }
@@ -109,71 +103,6 @@ func facetCounters(spec *kindSpec, facets []string) []*facetCounter {
 		out[i] = newFacetCounter(field, prefix)
 	}
 	return out
-}
-
-// highlight fills in the page's highlights and sources with a second search
-// limited to the page's documents. Highlighting in the main search would make
-// bleve read term locations for every hit, not just the page: on 100k
-// matching profiles that doubled the time of a search.
-func (x *Index) highlight(ctx context.Context, q query.Query, kind string, langs []string, hits []domain.SearchHit) error {
-	spec := kinds[kind]
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = docID(kind, h.ID)
-	}
-	sr := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
-	sr.Score = bleve.ScoreNone // the main search ranked them; here only locations count
-	sr.Highlight = bleve.NewHighlightWithStyle(html.Name)
-	for _, lang := range langs {
-		for _, f := range spec.text {
-			sr.Highlight.AddField(lang + "." + f.name)
-		}
-	}
-	sr.Fields = []string{fieldSource}
-	res, err := x.idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return searchErr(ctx, err)
-	}
-	byID := make(map[string]search.FieldFragmentMap, len(res.Hits))
-	sources := make(map[string][]byte, len(res.Hits))
-	for _, h := range res.Hits {
-		id := recordID(h.ID)
-		byID[id] = h.Fragments
-		sources[id] = hitSource(h)
-	}
-	// A record written between the two searches may no longer match: its
-	// source then comes from the index as it is now (none if it is gone).
-	var missing []string
-	for i := range hits {
-		if hits[i].Source = sources[hits[i].ID]; hits[i].Source == nil {
-			missing = append(missing, hits[i].ID)
-		}
-	}
-	if len(missing) > 0 {
-		found, err := x.Sources(ctx, kind, missing)
-		if err != nil {
-			return searchErr(ctx, err)
-		}
-		for _, f := range found {
-			sources[f.ID] = f.Source
-		}
-		for i := range hits {
-			hits[i].Source = sources[hits[i].ID]
-		}
-	}
-	for i := range hits {
-		for field, frags := range byID[hits[i].ID] {
-			if len(frags) == 0 {
-				continue
-			}
-			if hits[i].Highlights == nil {
-				hits[i].Highlights = map[string][]string{}
-			}
-			_, name, _ := strings.Cut(field, ".") // "en.summary" → "summary"
-			hits[i].Highlights[name] = append(hits[i].Highlights[name], frags...)
-		}
-	}
-	return nil
 }
 
 // dictionaries returns a lookup of terms in the fields' dictionaries of the

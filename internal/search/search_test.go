@@ -63,6 +63,11 @@ func TestSearchHighlights(t *testing.T) {
 	if got := res.Hits[0].Highlights["summary"]; len(got) != 1 || !strings.Contains(got[0], "<mark>schools</mark>") {
 		t.Errorf("summary highlights = %q", got)
 	}
+	// Only the fields that show something sought: the pages fall back to
+	// the summary when none of theirs does.
+	if len(res.Hits[0].Highlights) != 1 {
+		t.Errorf("highlights = %q, want only the summary's", res.Hits[0].Highlights)
+	}
 
 	// The original text's HTML is escaped; only the <mark> tags are markup.
 	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "cyclists"})
@@ -82,6 +87,11 @@ func TestSearchHighlights(t *testing.T) {
 	if len(res.Hits) != 1 || len(res.Hits[0].Highlights["summary"]) != 1 ||
 		!strings.Contains(res.Hits[0].Highlights["summary"][0], "<mark>schools</mark>") {
 		t.Errorf("with an excluded word: %+v", res.Hits)
+	}
+	// A CPV code matches no text: nothing to highlight.
+	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "38432000"})
+	if len(res.Hits) != 1 || res.Hits[0].Highlights != nil || res.Hits[0].Source == nil {
+		t.Errorf("a CPV code: %+v", res.Hits)
 	}
 	// Only an excluded word: nothing to highlight.
 	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "-diesel"})

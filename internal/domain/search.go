@@ -46,6 +46,11 @@ type SearchHit struct {
 	// API serves it), so a search page needs no database reads. Nil when the
 	// index does not have it.
 	Source []byte
+	// Record is Source decoded (*SME, *Challenge or *Course) when the index
+	// decoded it, to highlight the hits of a text search, so the caller need
+	// not decode it again; nil otherwise. Each search decodes its own, so the
+	// caller may change it.
+	Record Record
 }
 
 // FacetCount is how many hits have one value of a facet field.

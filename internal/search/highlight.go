@@ -86,6 +86,7 @@ func (x *Index) highlight(kind string, s sought, hits []domain.SearchHit) {
 		}
 		lang, text := recordText(rec)
 		hits[i].Highlights = h.record(spec, lang, text)
+		hits[i].Record = rec
 	}
 }
 

@@ -68,6 +68,10 @@ func TestSearchHighlights(t *testing.T) {
 	if len(res.Hits[0].Highlights) != 1 {
 		t.Errorf("highlights = %q, want only the summary's", res.Hits[0].Highlights)
 	}
+	// The record decoded to highlight it comes with the hit.
+	if rec, ok := res.Hits[0].Record.(*domain.SME); !ok || rec.ID != "airsense" || rec.Name != "AirSense" {
+		t.Errorf("record = %+v", res.Hits[0].Record)
+	}
 
 	// The original text's HTML is escaped; only the <mark> tags are markup.
 	res = mustSearch(t, x, domain.SearchRequest{Kind: domain.KindSME, Q: "cyclists"})

@@ -68,13 +68,18 @@ func search[T domain.Record](ctx context.Context, s *Service, req domain.SearchR
 	return p, nil
 }
 
-// hitRecords decodes each hit's record from its Source, reading from the store
-// only those without one; found says which exist.
+// hitRecords decodes each hit's record from its Source, unless the index did
+// (Record), reading from the store only those without one; found says which
+// exist.
 func hitRecords[T domain.Record](ctx context.Context, c domain.Collection[T], hits []domain.SearchHit) ([]T, []bool, error) {
 	recs := make([]T, len(hits))
 	found := make([]bool, len(hits))
 	var missing []int // positions of hits to read from the store
 	for i, h := range hits {
+		if rec, ok := h.Record.(T); ok && rec.RecordMeta().ID == h.ID {
+			recs[i], found[i] = rec, true
+			continue
+		}
 		if len(h.Source) == 0 {
 			missing = append(missing, i)
 			continue

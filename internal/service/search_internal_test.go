@@ -24,9 +24,10 @@ func (g *getOnly) Get(_ context.Context, id string) (*domain.SME, error) {
 	return nil, domain.NotFound("SME")
 }
 
-// TestHitRecords: hits with a source are decoded without a read; the others
-// (an index built before sources were kept, or a source that does not decode
-// to the hit's record) are read from the store, and dropped if gone.
+// TestHitRecords: hits with the record decoded by the index, or with a
+// source, are taken without a read; the others (an index built before sources
+// were kept, or a source that does not decode to the hit's record) are read
+// from the store, and dropped if gone.
 func TestHitRecords(t *testing.T) {
 	src := func(id, name string) []byte {
 		b, _ := json.Marshal(&domain.SME{Meta: domain.Meta{ID: id, Version: 3}, Owner: "u1", SMEInput: domain.SMEInput{Name: name}})
@@ -42,6 +43,10 @@ func TestHitRecords(t *testing.T) {
 		{ID: "c"},                         // no source and gone: dropped
 		{ID: "d", Source: []byte("null")}, // useless source: read
 		{ID: "e", Source: src("x", "X")},  // another record's source: not trusted
+		// Decoded by the index: not decoded again.
+		{ID: "f", Source: src("f", "F from the JSON"), Record: &domain.SME{Meta: domain.Meta{ID: "f"}, SMEInput: domain.SMEInput{Name: "F decoded"}}},
+		// Another record decoded: not trusted either.
+		{ID: "g", Source: src("g", "G from the JSON"), Record: &domain.SME{Meta: domain.Meta{ID: "x"}}},
 	}
 	recs, found, err := hitRecords(context.Background(), domain.Collection[*domain.SME](store), hits)
 	if err != nil {
@@ -50,8 +55,8 @@ func TestHitRecords(t *testing.T) {
 	if store.reads != 4 {
 		t.Errorf("%d store reads, want 4 (b, c, d, e)", store.reads)
 	}
-	wantFound := []bool{true, true, false, true, false}
-	wantName := []string{"A from the index", "B from the store", "", "D from the store", ""}
+	wantFound := []bool{true, true, false, true, false, true, true}
+	wantName := []string{"A from the index", "B from the store", "", "D from the store", "", "F decoded", "G from the JSON"}
 	for i := range hits {
 		if found[i] != wantFound[i] {
 			t.Errorf("hit %s: found %v, want %v", hits[i].ID, found[i], wantFound[i])

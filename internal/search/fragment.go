@@ -10,8 +10,9 @@ import (
 // Fragments are cut and chosen as bleve's "html" highlighter did when it
 // highlighted the hits (its simple fragmenter, fragment scorer and html
 // formatter, one fragment per field), so the pages and the API see the
-// snippets they always did: about fragmentSize characters around the first
-// matches, "…" where the text goes on, the matched words in <mark>.
+// snippets they always did: about fragmentSize characters around the matches
+// (the first stretch showing the most different terms), "…" where the text
+// goes on, the matched words in <mark>.
 const (
 	fragmentSize = 200 // runes: the simple fragmenter's default
 	ellipsis     = "…"

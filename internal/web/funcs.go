@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
@@ -61,7 +62,34 @@ var funcs = template.FuncMap{
 	},
 	// bucket is a score in tenths, for the bar's width class (no inline
 	// styles: the Content-Security-Policy forbids them).
-	"bucket": func(f float64) int { return int(math.Round(math.Max(0, math.Min(1, f)) * 10)) },
+	"bucket":  func(f float64) int { return int(math.Round(math.Max(0, math.Min(1, f)) * 10)) },
+	"excerpt": excerpt,
+}
+
+// excerptRunes is how much of a text a card shows when the search marked
+// nothing in it: about what a highlight fragment shows.
+const excerptRunes = 200
+
+// excerpt is the start of s, cut at a space before excerptRunes runes with
+// "…" when there is more. Search fragments carry their own ellipses; this is
+// for the cards that have no fragment.
+func excerpt(s string) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= excerptRunes {
+		return s
+	}
+	cut, n := 0, 0
+	for i := range s {
+		if n == excerptRunes {
+			cut = i
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndexAny(s[:cut], " \t\n"); sp > cut/2 {
+		cut = sp
+	}
+	return strings.TrimRight(s[:cut], " \t\n,;:.") + "…"
 }
 
 var themeLabels = map[string]string{

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestHighlightEscapesAllButMark(t *testing.T) {
@@ -41,5 +43,23 @@ func TestNiceScale(t *testing.T) {
 func TestCSVSafe(t *testing.T) {
 	if csvSafe("=HYPERLINK()") != "'=HYPERLINK()" || csvSafe("Liguria") != "Liguria" {
 		t.Fatal("csvSafe must defuse formulas only")
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	if got := excerpt("  short text "); got != "short text" {
+		t.Errorf("excerpt(short) = %q", got)
+	}
+	long := strings.Repeat("word ", 100) // 500 runes
+	got := excerpt(long)
+	if n := utf8.RuneCountInString(got); n > excerptRunes+1 || n < excerptRunes/2 {
+		t.Errorf("excerpt(long) has %d runes: %q", n, got)
+	}
+	if !strings.HasSuffix(got, "word…") {
+		t.Errorf("excerpt(long) = %q, want it cut after a whole word with …", got)
+	}
+	// Multi-byte runes are never split.
+	if got := excerpt(strings.Repeat("é", 300)); !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
+		t.Errorf("excerpt(é…) = %q", got)
 	}
 }

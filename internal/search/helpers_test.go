@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
@@ -22,6 +25,22 @@ func mustOpenMem(tb testing.TB, recs ...domain.Record) *Index {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { _ = x.Close() })
+	if err := x.Index(context.Background(), recs...); err != nil {
+		tb.Fatal(err)
+	}
+	return x
+}
+
+// mustOpenMemStoringText is mustOpenMem with the text fields stored, as
+// bleve's own highlighter needs them (the tests that compare with it).
+func mustOpenMemStoringText(tb testing.TB, recs ...domain.Record) *Index {
+	tb.Helper()
+	idx, err := bleve.NewUsing("", newMappingStoring(true), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	x := newIndex(idx, true)
 	tb.Cleanup(func() { _ = x.Close() })
 	if err := x.Index(context.Background(), recs...); err != nil {
 		tb.Fatal(err)

@@ -185,7 +185,7 @@ func TestHighlightsMatchBleve(t *testing.T) {
 			Name: text(lang, 2), Summary: text(lang, 3+r.IntN(20)), Description: text(lang, r.IntN(120)),
 			Capabilities: []string{text(lang, 2), text(lang, 3)}, Skills: []string{text(lang, 1)}}))
 	}
-	x := mustOpenMem(t, recs...)
+	x := mustOpenMemStoringText(t, recs...)
 	for _, q := range []string{"schools", "air quality", `"air quality"`, `"quality of the air"`, "monitring",
 		"netwroks", "+council air -bus", `"air quality" -schools`, "sensor", "scuole", "città", "hálózatok",
 		"iskola", "b", "R&D", "quoted", "3.5", "38432000", "traffico monitoraggio", `"rete di"`, "the"} {

@@ -21,7 +21,8 @@ import (
 // 5: the newest sort key and the default facets' values share one doc-value
 // field (fieldKeys).
 // 6: doc values are stored uncompressed (rawDocValues).
-const mappingVersion = "6"
+// 7: text fields are no longer stored (highlighting reads fieldSource).
+const mappingVersion = "7"
 
 // One index holds all three kinds rather than three indexes: one directory to
 // open, recover and stamp, one batch for a mixed rebuild, and the kinds share
@@ -133,14 +134,19 @@ func (k *kindSpec) allFacets() []string {
 // only if it is named here. Stored is the record's JSON (fieldSource), from
 // which search results are filled in and highlighted (and the text fields:
 // see textFieldMapping).
-func newMapping() *mapping.IndexMappingImpl {
+func newMapping() *mapping.IndexMappingImpl { return newMappingStoring(false) }
+
+// newMappingStoring is newMapping with the text fields stored or not: the
+// tests that compare highlighting with bleve's own highlighter, which reads
+// stored fields, need them stored.
+func newMappingStoring(storeText bool) *mapping.IndexMappingImpl {
 	m := bleve.NewIndexMapping()
 	m.TypeField = fieldKind
 	m.DefaultAnalyzer = en.AnalyzerName
 	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
 	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
 	for name, k := range kinds {
-		d := k.documentMapping()
+		d := k.documentMapping(storeText)
 		if name == domain.KindChallenge {
 			d.AddFieldMappingsAt(fieldOrgKey, keywordField(false))
 		}
@@ -149,7 +155,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	return m
 }
 
-func (k *kindSpec) documentMapping() *mapping.DocumentMapping {
+func (k *kindSpec) documentMapping(storeText bool) *mapping.DocumentMapping {
 	d := bleve.NewDocumentStaticMapping()
 	d.AddFieldMappingsAt(fieldKind, keywordField(false))
 	d.AddFieldMappingsAt(fieldLang, keywordField(false))
@@ -171,7 +177,7 @@ func (k *kindSpec) documentMapping() *mapping.DocumentMapping {
 	for _, lang := range languages {
 		sub := bleve.NewDocumentStaticMapping()
 		for _, f := range k.text {
-			sub.AddFieldMappingsAt(f.name, textFieldMapping(analyzerFor(lang)))
+			sub.AddFieldMappingsAt(f.name, textFieldMapping(analyzerFor(lang), storeText))
 		}
 		d.AddSubDocumentMapping(lang, sub)
 	}
@@ -179,14 +185,13 @@ func (k *kindSpec) documentMapping() *mapping.DocumentMapping {
 }
 
 // textFieldMapping is analysed and keeps term vectors: phrase queries need the
-// words' positions. It is stored too, for bleve's html highlighter, which
-// highlighting no longer uses (see Index.highlight); not storing it changes
-// the documents, so it waits for a mapping version that rebuilds the index
-// anyway.
-func textFieldMapping(analyzer string) *mapping.FieldMapping {
+// words' positions. It is not stored: highlighting reads the record's text
+// from fieldSource (highlight.go), and a stored copy doubled the bytes every
+// hit's document load decompressed, and every persist and merge wrote.
+func textFieldMapping(analyzer string, store bool) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = analyzer
-	f.Store = true
+	f.Store = store
 	f.IncludeTermVectors = true
 	f.IncludeInAll = false
 	f.DocValues = false

@@ -209,7 +209,9 @@ func openDisk(path string) (idx bleve.Index, err error) {
 // halved the index's CPU per edit (with 0, the merger still gets one file per
 // edit to merge) and keeps searches looking in about as many segments as
 // before; longer naps save more, but every search then looks in more small
-// segments not yet written and merged.
+// segments not yet written and merged. The merger's plan stays scorch's
+// default for the same reason: a FloorSegmentSize of 100 instead of 2000 saved
+// as much as a 250ms nap, by leaving twice the segments unmerged.
 func scorchConfig() map[string]any {
 	return map[string]any{
 		"bolt_timeout":           "10s",

@@ -1,7 +1,7 @@
 // Package groupcommit batches concurrent durable writes: callers that arrive
 // while a commit is in flight queue up, and the next commit takes all of them
 // at once, so n waiting writers pay for one round trip (one database
-// transaction, one index segment and its fsync) instead of n in a row.
+// transaction, one index segment) instead of n in a row.
 //
 // There is no background goroutine and no timer. The first caller to find the
 // group idle becomes the leader and commits at once, alone: a write without

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/bettermatch/bettermatch/internal/domain"
@@ -114,6 +116,102 @@ func BenchmarkIndex100k(b *testing.B) {
 		}
 		b.ReportMetric(benchDocs/time.Since(start).Seconds(), "docs/s")
 	}
+}
+
+// BenchmarkIndexEdits re-indexes single profiles of a 10k-profile index on
+// disk, one call per edit, as profile edits do under load: one writer alone,
+// 16 at once (their calls share commits, see commitWrites), and one writer
+// paced at the load test's rate of about 80 edits/s. Besides ns/op it reports
+// the p99 latency of a call and the CPU the whole process spent per edit,
+// which counts scorch's background persister and merger: under the paced
+// load that is what the index costs the server. segments is the average
+// number of segments a search had to look in.
+//
+//	go test -run '^$' -bench IndexEdits -benchtime 10s ./internal/search
+func BenchmarkIndexEdits(b *testing.B) {
+	const docs = 10_000
+	x, err := Open(filepath.Join(b.TempDir(), "index"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	indexBench(b, x, docs)
+	for _, bc := range []struct {
+		name    string
+		writers int
+		every   time.Duration // pace of one writer; 0: as fast as it can
+	}{
+		{"paced=80/s", 1, time.Second / 80},
+		{"writers=1", 1, 0},
+		{"writers=16", 16, 0},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var (
+				mu       sync.Mutex
+				lats     []time.Duration
+				wg       sync.WaitGroup
+				segs, nc int
+			)
+			// The merges the last run left behind would be counted in this one's CPU.
+			settle(b, x)
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			start := time.Now()
+			for w := range bc.writers {
+				wg.Go(func() {
+					r := rand.New(rand.NewPCG(uint64(b.N), uint64(w)))
+					var local []time.Duration
+					for i := w; i < b.N; i += bc.writers {
+						if bc.every > 0 {
+							time.Sleep(time.Until(start.Add(time.Duration(i) * bc.every)))
+						}
+						rec := benchSME(r, r.IntN(docs)) // a new text for an existing profile
+						t := time.Now()
+						if err := x.Index(context.Background(), rec); err != nil {
+							b.Error(err)
+							return
+						}
+						local = append(local, time.Since(t))
+						if i%16 == 0 {
+							n := segmentCount(b, x)
+							mu.Lock()
+							segs, nc = segs+n, nc+1
+							mu.Unlock()
+						}
+					}
+					mu.Lock()
+					lats = append(lats, local...)
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/edit")
+			slices.Sort(lats)
+			if len(lats) > 0 {
+				b.ReportMetric(float64(lats[len(lats)*99/100].Microseconds())/1000, "p99-ms")
+			}
+			if nc > 0 {
+				b.ReportMetric(float64(segs)/float64(nc), "segments")
+			}
+		})
+	}
+	mustCount(b, x, domain.KindSME, docs)
+}
+
+// segmentCount is the number of segments, in memory or on disk, in the
+// snapshot searches read now.
+func segmentCount(tb testing.TB, x *Index) int {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Close()
+	return len(r.(*scorch.IndexSnapshot).Segments())
 }
 
 func BenchmarkSearch100k(b *testing.B) { benchSearch(b, benchDocs) }

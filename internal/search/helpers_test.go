@@ -40,7 +40,7 @@ func mustOpenMemStoringText(tb testing.TB, recs ...domain.Record) *Index {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	x := newIndex(idx, true)
+	x := newIndex(idx, true, false)
 	tb.Cleanup(func() { _ = x.Close() })
 	if err := x.Index(context.Background(), recs...); err != nil {
 		tb.Fatal(err)

@@ -23,7 +23,7 @@ func mustOpen(t *testing.T, path string, wantFresh bool) *Index {
 	return x
 }
 
-func mustCount(t *testing.T, x *Index, kind string, want int) {
+func mustCount(t testing.TB, x *Index, kind string, want int) {
 	t.Helper()
 	if n, err := x.Count(kind); err != nil || n != want {
 		t.Fatalf("Count(%s) = %d, %v; want %d", kind, n, err, want)

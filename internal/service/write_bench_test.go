@@ -17,7 +17,7 @@ import (
 
 // BenchmarkParallelSMEUpdates edits SME profiles from many writers at once, as
 // the load test's profile edits do (a PATCH is UpdateSME with a merge edit):
-// the store write, both change-log notes and the durable search-index batch
+// the store write, both change-log notes and the search-index batch
 // are all included, with the index on disk as serve has it. Each writer edits
 // its own profiles, so no edit loses a version race. It reports updates/s and
 // the p50 and p99 latency of one update. writers=1 is one writer alone (the

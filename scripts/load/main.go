@@ -33,7 +33,9 @@
 // 60 s, 60 users, eleven runs: 0 errors in each; p99 39-88 ms with the
 // machine at its usual speed, 117-476 ms when it ran slower. On 2026-12-06,
 // slow all day: p99 292-1,033 ms in five runs of that day's builds, 0
-// errors, against 506 ms to time-outs for the earlier one back to back. The machine's speed
+// errors, against 506 ms to time-outs for the earlier one back to back. A
+// later session, as slow: p99 205-736 ms in three runs, 0 errors, and about
+// 13% less server CPU at 400 req/s than the build before it. The machine's speed
 // drifts, so compare builds only in back-to-back runs, and compare the
 // server's CPU time at a rate neither saturates as well as latency.
 // -timeline shows whether a tail is spread over the run or bunched in a few

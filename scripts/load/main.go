@@ -34,8 +34,9 @@
 // machine at its usual speed, 117-476 ms when it ran slower. On 2026-12-06,
 // slow all day: p99 292-1,033 ms in five runs of that day's builds, 0
 // errors, against 506 ms to time-outs for the earlier one back to back. A
-// later session, as slow: p99 205-736 ms in three runs, 0 errors, and about
-// 13% less server CPU at 400 req/s than the build before it. The machine's speed
+// later session, as slow: p99 205-736 ms in three runs, 0 errors, and a
+// median of 7% less server CPU at 400 req/s than the build before it, in
+// four pairs, one of which went the other way. The machine's speed
 // drifts, so compare builds only in back-to-back runs, and compare the
 // server's CPU time at a rate neither saturates as well as latency.
 // -timeline shows whether a tail is spread over the run or bunched in a few

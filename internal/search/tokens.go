@@ -23,9 +23,13 @@ func (a *Analyzer) tokens(text, lang string) []token {
 		return nil
 	}
 	ts := a.get(lang).Analyze([]byte(text))
-	out := make([]token, len(ts))
-	for i, t := range ts {
-		out[i] = token{term: string(t.Term), start: t.Start, end: t.End, pos: t.Position}
+	return appendTokens(make([]token, 0, len(ts)), ts)
+}
+
+// appendTokens appends the analysis tokens ts to out as tokens.
+func appendTokens(out []token, ts analysis.TokenStream) []token {
+	for _, t := range ts {
+		out = append(out, token{term: string(t.Term), start: t.Start, end: t.End, pos: t.Position})
 	}
 	return out
 }
@@ -89,10 +93,7 @@ func newTokenMemo(an analysis.Analyzer) *tokenMemo {
 // tokens analyses text, appending its tokens to out.
 func (m *tokenMemo) tokens(text string, out []token) []token {
 	if m.da == nil {
-		for _, t := range m.an.Analyze([]byte(text)) {
-			out = append(out, token{term: string(t.Term), start: t.Start, end: t.End, pos: t.Position})
-		}
-		return out
+		return appendTokens(out, m.an.Analyze([]byte(text)))
 	}
 	words := 0
 	for i := 0; i < len(text); {
@@ -142,11 +143,7 @@ func (m *tokenMemo) analyse(s string) piece {
 	for _, f := range m.da.TokenFilters {
 		ts = f.Filter(ts)
 	}
-	p := piece{tokens: make([]token, len(ts)), words: words}
-	for i, t := range ts {
-		p.tokens[i] = token{term: string(t.Term), start: t.Start, end: t.End, pos: t.Position}
-	}
-	return p
+	return piece{tokens: appendTokens(make([]token, 0, len(ts)), ts), words: words}
 }
 
 // isSpace is white space that the word segmentation always breaks at: space,

@@ -80,6 +80,7 @@ type options struct {
 	adminPassword string
 	timeout       time.Duration
 	timeline      bool
+	warmup        time.Duration
 }
 
 func run() error {
@@ -96,9 +97,10 @@ func run() error {
 	flag.StringVar(&o.adminPassword, "admin-password", os.Getenv("BETTERMATCH_ADMIN_PASSWORD"), "admin password")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout (a request that takes longer counts as an error)")
 	flag.BoolVar(&o.timeline, "timeline", false, "also print p50/p99/max for each second of the run, to tell a steady tail from bursts")
+	flag.DurationVar(&o.warmup, "warmup", 0, "offer the load for this long first, at the same rate, and report it apart from the measured -duration")
 	flag.Parse()
-	if o.rate <= 0 || o.duration <= 0 || o.users < 1 {
-		return errors.New("-rate, -duration and -users must be positive")
+	if o.rate <= 0 || o.duration <= 0 || o.users < 1 || o.warmup < 0 {
+		return errors.New("-rate, -duration and -users must be positive, and -warmup not negative")
 	}
 	o.url = strings.TrimRight(o.url, "/")
 	c := &client{base: o.url, hc: &http.Client{Timeout: o.timeout, Transport: &http.Transport{
@@ -111,6 +113,9 @@ func run() error {
 	fmt.Printf("load: %d SME users, %d officers, %d open challenges of theirs; %.0f req/s for %v against %s\n",
 		len(w.smes), len(w.officers), len(w.challenges), o.rate, o.duration, o.url)
 	res := drive(c, w, o)
+	if res.warm != nil {
+		res.warm.printWarmup(os.Stdout)
+	}
 	res.print(os.Stdout)
 	if o.timeline {
 		res.printTimeline(os.Stdout)
@@ -595,9 +600,14 @@ type results struct {
 	offered   int
 	late      int // requests sent more than 10 ms after they were due
 	maxBehind time.Duration
+	// warm is the warm-up's requests (-warmup), nil without one.
+	warm *results
 }
 
-// drive offers the mix at o.rate for o.duration, open-loop.
+// drive offers the mix at o.rate for o.warmup and then o.duration, open-loop,
+// without a pause between the two: the measured part starts on a server and
+// a client already at the rate, with their connections open. Its requests'
+// due times count from the end of the warm-up.
 func drive(c *client, w *world, o options) *results {
 	total := 0
 	for _, k := range mix {
@@ -614,7 +624,8 @@ func drive(c *client, w *world, o options) *results {
 		return 0
 	}
 	interval := time.Duration(float64(time.Second) / o.rate)
-	n := int(o.duration / interval)
+	nWarm := int(o.warmup / interval)
+	n := nWarm + int(o.duration/interval)
 	out := make(chan sample, n)
 	var wg sync.WaitGroup
 	var late atomic.Int64
@@ -624,7 +635,7 @@ func drive(c *client, w *world, o options) *results {
 		due := start.Add(time.Duration(i) * interval)
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
-		} else if -d > 10*time.Millisecond {
+		} else if -d > 10*time.Millisecond && i >= nWarm {
 			late.Add(1)
 			behind = max(behind, -d)
 		}
@@ -641,10 +652,19 @@ func drive(c *client, w *world, o options) *results {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	warmup := time.Duration(nWarm) * interval
+	elapsed := time.Since(start) - warmup
 	close(out)
-	res := &results{elapsed: elapsed, offered: n, late: int(late.Load()), maxBehind: behind}
+	res := &results{elapsed: elapsed, offered: n - nWarm, late: int(late.Load()), maxBehind: behind}
+	if nWarm > 0 {
+		res.warm = &results{elapsed: warmup, offered: nWarm}
+	}
 	for s := range out {
+		if s.due < warmup {
+			res.warm.samples = append(res.warm.samples, s)
+			continue
+		}
+		s.due -= warmup
 		res.samples = append(res.samples, s)
 	}
 	return res
@@ -659,6 +679,22 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+// printWarmup prints one line on the warm-up's requests, so that what the
+// measured part leaves out is in the output too.
+func (r *results) printWarmup(w io.Writer) {
+	l := make([]time.Duration, 0, len(r.samples))
+	errs := 0
+	for _, s := range r.samples {
+		l = append(l, s.latency)
+		if s.status < 200 || s.status >= 300 {
+			errs++
+		}
+	}
+	slices.Sort(l)
+	fmt.Fprintf(w, "\nwarm-up (not in the figures below): %d requests in %v, %d errors; latency ms p50 %s  p99 %s  max %s\n",
+		len(r.samples), r.elapsed, errs, ms(percentile(l, .50)), ms(percentile(l, .99)), ms(percentile(l, 1)))
+}
 
 func (r *results) print(w io.Writer) {
 	var all []time.Duration

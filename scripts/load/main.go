@@ -48,10 +48,10 @@
 // -warmup 10s offers the load for ten seconds first, at the same rate and
 // without a pause, and reports those requests on a line of their own: the
 // figures below it are then the steady state. In the seventh session (probe
-// 280-400 ns), alternating runs with and without it: p99 132, 213 and 186 ms
-// against 437, 129 and 290 ms, 0 errors in each. Profile edits are the tail
-// either way (p99 230-720 ms): in almost every second of -timeline, the
-// slowest 1% are edits.
+// 280-400 ns), alternating runs with and without it: p99 132, 213, 186, 158
+// and 148 ms against 437, 129, 290, 220 and 244 ms, 0 errors in each.
+// Profile edits are the tail either way (p99 220-720 ms): in almost every
+// second of -timeline, the slowest 1% are edits.
 package main
 
 import (

@@ -202,11 +202,7 @@ func BenchmarkIndexEdits(b *testing.B) {
 // segmentCount is the number of segments, in memory or on disk, in the
 // snapshot searches read now.
 func segmentCount(tb testing.TB, x *Index) int {
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, err := adv.Reader()
+	r, err := x.reader()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -292,11 +288,7 @@ func BenchmarkHighlight10k(b *testing.B) {
 		b.Run(fmt.Sprintf("%q", q), func(b *testing.B) {
 			hits := slices.Clone(page)
 			for range b.N {
-				adv, err := x.idx.Advanced()
-				if err != nil {
-					b.Fatal(err)
-				}
-				r, err := adv.Reader()
+				r, err := x.reader()
 				if err != nil {
 					b.Fatal(err)
 				}

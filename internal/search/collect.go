@@ -29,13 +29,9 @@ type collected struct {
 // builder for every facet a request names, and that one allocates a string
 // for every value of every hit (two facets on 10k hits: 20k strings a search).
 func (x *Index) collect(ctx context.Context, q query.Query, size, from int, order search.SortOrder, counters []*facetCounter, withSource bool) (*collected, error) {
-	adv, err := x.idx.Advanced()
+	r, err := x.reader()
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
 	defer r.Close()
 	s, err := q.Searcher(ctx, r, x.idx.Mapping(), search.SearcherOptions{})
@@ -63,6 +59,20 @@ func (x *Index) collect(ctx context.Context, q query.Query, size, from int, orde
 		}
 	}
 	return out, nil
+}
+
+// reader is a reader of the index's current snapshot, for the caller to
+// close.
+func (x *Index) reader() (index.IndexReader, error) {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return r, nil
 }
 
 // loadSource puts the hit's stored record JSON in h.Fields[fieldSource], as

@@ -110,13 +110,9 @@ func facetCounters(spec *kindSpec, facets []string) []*facetCounter {
 // releases it. A term indexed after this snapshot was taken may be missed by
 // that one query; anything indexed before a search is called is seen.
 func (x *Index) dictionaries() (known func(field, term string) bool, done func(), err error) {
-	adv, err := x.idx.Advanced()
+	r, err := x.reader()
 	if err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
+		return nil, nil, err
 	}
 	rc, ok := r.(index.IndexReaderContains)
 	if !ok {

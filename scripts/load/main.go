@@ -605,6 +605,9 @@ type sample struct {
 	due     time.Duration // since the start of the run
 }
 
+// ok reports whether the request succeeded; anything else is an error.
+func (s sample) ok() bool { return s.status >= 200 && s.status < 300 }
+
 type results struct {
 	samples   []sample
 	elapsed   time.Duration
@@ -698,7 +701,7 @@ func (r *results) printWarmup(w io.Writer) {
 	errs := 0
 	for _, s := range r.samples {
 		l = append(l, s.latency)
-		if s.status < 200 || s.status >= 300 {
+		if !s.ok() {
 			errs++
 		}
 	}
@@ -717,7 +720,7 @@ func (r *results) print(w io.Writer) {
 		all = append(all, s.latency)
 		per[s.kind] = append(per[s.kind], s.latency)
 		byStatus[s.status]++
-		if s.status >= 200 && s.status < 300 {
+		if s.ok() {
 			okCount++
 		} else {
 			errs[s.kind]++

@@ -87,6 +87,18 @@ func benchSME(r *rand.Rand, i int) *domain.SME {
 	}
 }
 
+// openBench opens an index in a temporary directory, closed when b ends, and
+// fills it with n profiles (indexBench).
+func openBench(b *testing.B, n int) *Index {
+	x, err := Open(filepath.Join(b.TempDir(), "index"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = x.Close() })
+	indexBench(b, x, n)
+	return x
+}
+
 // indexBench writes n profiles to x in batches of benchBatch.
 func indexBench(tb testing.TB, x *Index, n int) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -130,12 +142,7 @@ func BenchmarkIndex100k(b *testing.B) {
 //	go test -run '^$' -bench IndexEdits -benchtime 10s ./internal/search
 func BenchmarkIndexEdits(b *testing.B) {
 	const docs = 10_000
-	x, err := Open(filepath.Join(b.TempDir(), "index"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	indexBench(b, x, docs)
+	x := openBench(b, docs)
 	for _, bc := range []struct {
 		name    string
 		writers int
@@ -216,12 +223,7 @@ func BenchmarkSearch100k(b *testing.B) { benchSearch(b, benchDocs) }
 func BenchmarkSearch10k(b *testing.B) { benchSearch(b, 10_000) }
 
 func benchSearch(b *testing.B, docs int) {
-	x, err := Open(filepath.Join(b.TempDir(), "index"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	indexBench(b, x, docs)
+	x := openBench(b, docs)
 	if n, err := x.Count(domain.KindSME); err != nil || n != docs {
 		b.Fatalf("Count = %d, %v", n, err)
 	}
@@ -263,12 +265,7 @@ func benchSearch(b *testing.B, docs int) {
 // the commit that brought highlight.go); that way needed the text fields
 // stored, which they no longer are.
 func BenchmarkHighlight10k(b *testing.B) {
-	x, err := Open(filepath.Join(b.TempDir(), "index"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	indexBench(b, x, 10_000)
+	x := openBench(b, 10_000)
 	settle(b, x)
 	for _, q := range []string{"air quality sensor network dashboard", "air qualty sensor netwrok dashboard",
 		`"machine learning" +hospital -drone`, "sensor"} {
@@ -330,12 +327,7 @@ func settle(tb testing.TB, x *Index) {
 // holds 10k profiles, as in the load test: the kinds share field names, so a
 // challenge search must not pay for the profiles' postings.
 func BenchmarkSearchChallenges10k(b *testing.B) {
-	x, err := Open(filepath.Join(b.TempDir(), "index"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	indexBench(b, x, 10_000)
+	x := openBench(b, 10_000)
 	r := rand.New(rand.NewPCG(3, 4))
 	var chs []domain.Record
 	for i := range 300 {

@@ -236,6 +236,8 @@ func benchSearch(b *testing.B, docs int) {
 		{"5words+facets", domain.SearchRequest{Q: "air quality sensor network dashboard"}},
 		{"5words+typo+facets", domain.SearchRequest{Q: "air qualty sensor netwrok dashboard"}},
 		{"phrase+required+excluded", domain.SearchRequest{Q: `"machine learning" +hospital -drone`}},
+		// Common words: most profiles hold all three, few the phrase.
+		{"3word phrase+excluded", domain.SearchRequest{Q: `"air quality sensor" -drone`}},
 		{"5words+filters", domain.SearchRequest{Q: "air quality sensor network dashboard",
 			Filters: map[string][]string{"region": {"Genoa", "Tartu"}, "size": {"small"}}}},
 		{"all+facets newest", domain.SearchRequest{}},

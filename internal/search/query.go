@@ -151,10 +151,7 @@ func (b *queryBuilder) clauseQuery(c clause, fuzzy bool, hl sought) query.Query 
 				if !b.knownIn(field, lt.terms, true) {
 					continue
 				}
-				pq := query.NewMatchPhraseQuery(c.text)
-				pq.SetField(field)
-				pq.SetBoost(f.boost)
-				qs = append(qs, pq)
+				qs = append(qs, newPhraseQuery(c.text, field, f.boost))
 				continue
 			}
 			if !b.knownIn(field, lt.terms, false) {

@@ -1,9 +1,11 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -140,13 +142,20 @@ type phraseSearcher struct {
 }
 
 // matches reports whether d holds the phrase. d's locations are those of
-// the phrase's terms in the field, in no particular order; the phrase is
-// short, so each start is checked against every location. With keep, d is
+// the phrase's terms in the field, in no particular order. Each occurrence
+// of the first term looks for the others at the positions after it; among
+// many locations (a long phrase of common words in a long text), sorted
+// first, so that this costs L log L for L locations rather than L² for each
+// term of the phrase. With keep, d is
 // left with the locations of the phrase's occurrences, as bleve's phrase
 // searcher leaves them for a caller that asked for them (its highlighter);
 // otherwise with none.
 func (s *phraseSearcher) matches(d *search.DocumentMatch, keep bool) bool {
 	locs := d.FieldTermLocations
+	sorted := len(locs) > sortLocationsFrom
+	if sorted {
+		slices.SortFunc(locs, byPosition)
+	}
 	var kept []search.FieldTermLocation
 	found := false
 	for i := range locs {
@@ -160,7 +169,7 @@ func (s *phraseSearcher) matches(d *search.DocumentMatch, keep bool) bool {
 		}
 		ok := true
 		for _, sl := range s.slots[1:] {
-			j := sl.at(locs, start.Pos+sl.offset, start.ArrayPositions)
+			j := sl.at(locs, sorted, start.Pos+sl.offset, start.ArrayPositions)
 			if j < 0 {
 				ok = false
 				break
@@ -178,6 +187,7 @@ func (s *phraseSearcher) matches(d *search.DocumentMatch, keep bool) bool {
 			break
 		}
 	}
+	slices.SortFunc(kept, byPosition) // the same order however they were found
 	d.FieldTermLocations = append(locs[:0], kept...)
 	return found
 }
@@ -191,16 +201,45 @@ func (sl phraseSlot) has(term string) bool {
 	return false
 }
 
-// at is the index in locs of one of sl's terms at pos, in the list value ap,
-// or -1.
-func (sl phraseSlot) at(locs []search.FieldTermLocation, pos uint64, ap search.ArrayPositions) int {
-	for i := range locs {
-		if locs[i].Location.Pos == pos && sl.has(locs[i].Term) && locs[i].Location.ArrayPositions.Equals(ap) {
+// byPosition orders locations by position, then list value and term, so
+// that the order is the same however the term searchers' were merged.
+func byPosition(a, b search.FieldTermLocation) int {
+	if c := cmp.Compare(a.Location.Pos, b.Location.Pos); c != 0 {
+		return c
+	}
+	if c := slices.Compare(a.Location.ArrayPositions, b.Location.ArrayPositions); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Term, b.Term)
+}
+
+// at is the index in locs of one of sl's terms at pos in the list value ap,
+// or -1. Sorted locations (byPosition) are searched from the first at pos.
+func (sl phraseSlot) at(locs []search.FieldTermLocation, sorted bool, pos uint64, ap search.ArrayPositions) int {
+	i := 0
+	if sorted {
+		i, _ = slices.BinarySearchFunc(locs, pos, func(l search.FieldTermLocation, pos uint64) int { return cmp.Compare(l.Location.Pos, pos) })
+	}
+	for ; i < len(locs); i++ {
+		l := &locs[i]
+		if l.Location.Pos != pos {
+			if sorted {
+				break
+			}
+			continue
+		}
+		if sl.has(l.Term) && l.Location.ArrayPositions.Equals(ap) {
 			return i
 		}
 	}
 	return -1
 }
+
+// sortLocationsFrom is the number of locations from which matches sorts
+// them: below it a scan of all of them for each term of the phrase costs
+// less than the sort (sorting every candidate's locations made a search of
+// three common words 60% slower in BenchmarkSearch10k).
+const sortLocationsFrom = 48
 
 func (s *phraseSearcher) init(ctx *search.SearchContext) error {
 	s.initialized = true

@@ -30,7 +30,11 @@ func TestPhraseQueryMatchesBleve(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	vocab := strings.Fields("air quality monitoring data platform sensor network open the and of payments")
 	for i := range 300 {
-		w := make([]string, 12+r.IntN(20))
+		n := 12 + r.IntN(20)
+		if i%10 == 0 {
+			n = 150 + r.IntN(100) // enough locations for matches to sort them
+		}
+		w := make([]string, n)
 		for j := range w {
 			w[j] = vocab[r.IntN(len(vocab))]
 		}
@@ -41,6 +45,7 @@ func TestPhraseQueryMatchesBleve(t *testing.T) {
 	x := mustOpenMem(t, recs...)
 	phrases := []string{"air quality monitoring", "air quality", "quality monitoring", "e-procurement and payments",
 		"procurement of payments", "data to data", "data data", "monitored monitoring", "monitoring",
+		"open data platform sensor network air quality data", "the and of",
 		"open data platform", "the sensor network", "payments and", "sensor of the network", "air air"}
 	fields := []string{"en.description", "en.capabilities", "en.name"}
 	order := search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}}

@@ -157,10 +157,7 @@ func (b *queryBuilder) clauseQuery(c clause, fuzzy bool, hl sought) query.Query 
 			if !b.knownIn(field, lt.terms, false) {
 				continue
 			}
-			mq := query.NewMatchQuery(c.text)
-			mq.SetField(field)
-			mq.SetBoost(f.boost)
-			qs = append(qs, mq)
+			qs = append(qs, newWordQuery(c.text, field, f.boost))
 		}
 	}
 	if b.spec.cpv && !c.phrase && looksLikeCPV(c.text) {

@@ -3,7 +3,6 @@ package search
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"math"
 	"slices"
 
@@ -28,23 +27,19 @@ import (
 // search asked for them: Search does not (highlighting finds its own), and
 // the disjunctions a phrase sits in would otherwise merge them for every
 // hit.
-type phraseQuery struct {
-	text  string
-	field string
-	boost float64
-}
+type phraseQuery struct{ fieldText }
 
 func newPhraseQuery(text, field string, boost float64) *phraseQuery {
-	return &phraseQuery{text: text, field: field, boost: boost}
+	return &phraseQuery{fieldText{text, field, boost}}
 }
 
 // Searcher implements query.Query.
 func (q *phraseQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	an := m.AnalyzerNamed(m.AnalyzerNameForPath(q.field))
-	if an == nil {
-		return nil, fmt.Errorf("search: no analyzer for field %s", q.field)
+	tokens, err := q.tokens(m)
+	if err != nil {
+		return nil, err
 	}
-	slots := phraseSlots(an.Analyze([]byte(q.text)))
+	slots := phraseSlots(tokens)
 	if len(slots) == 0 {
 		return searcher.NewMatchNoneSearcher(r)
 	}

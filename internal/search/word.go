@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -16,23 +17,34 @@ import (
 // the disjunction MatchQuery puts around a single term. A search's word is
 // nearly always one term, looked for in every text field: that disjunction
 // of one was a layer more for every hit of every field to pass through.
-type wordQuery struct {
+type wordQuery struct{ fieldText }
+
+func newWordQuery(text, field string, boost float64) *wordQuery {
+	return &wordQuery{fieldText{text, field, boost}}
+}
+
+// fieldText is a query's text for one field, and the field's boost.
+type fieldText struct {
 	text  string
 	field string
 	boost float64
 }
 
-func newWordQuery(text, field string, boost float64) *wordQuery {
-	return &wordQuery{text: text, field: field, boost: boost}
-}
-
-// Searcher implements query.Query.
-func (q *wordQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+// tokens is the text analysed as the field's text was when indexed.
+func (q fieldText) tokens(m mapping.IndexMapping) (analysis.TokenStream, error) {
 	an := m.AnalyzerNamed(m.AnalyzerNameForPath(q.field))
 	if an == nil {
 		return nil, fmt.Errorf("search: no analyzer for field %s", q.field)
 	}
-	tokens := an.Analyze([]byte(q.text))
+	return an.Analyze([]byte(q.text)), nil
+}
+
+// Searcher implements query.Query.
+func (q *wordQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	tokens, err := q.tokens(m)
+	if err != nil {
+		return nil, err
+	}
 	terms := make([]query.Query, len(tokens))
 	for i, t := range tokens {
 		tq := query.NewTermQuery(string(t.Term))

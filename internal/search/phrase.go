@@ -141,10 +141,9 @@ type phraseSearcher struct {
 // of the first term looks for the others at the positions after it; among
 // many locations (a long phrase of common words in a long text), sorted
 // first, so that this costs L log L for L locations rather than L² for each
-// term of the phrase. With keep, d is
-// left with the locations of the phrase's occurrences, as bleve's phrase
-// searcher leaves them for a caller that asked for them (its highlighter);
-// otherwise with none.
+// term of the phrase. With keep, d is left with the locations of the
+// phrase's occurrences, as bleve's phrase searcher leaves them for a caller
+// that asked for them (its highlighter); otherwise with none.
 func (s *phraseSearcher) matches(d *search.DocumentMatch, keep bool) bool {
 	locs := d.FieldTermLocations
 	sorted := len(locs) > sortLocationsFrom

@@ -52,7 +52,8 @@ func (q *phraseQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 		}
 	}
 	for _, sl := range slots {
-		s, err := phraseSlotSearcher(ctx, r, sl.terms, q.field, q.boost, options)
+		// One term, unless the analyzer put several at the same position.
+		s, err := anyTermSearcher(ctx, r, sl.terms, q.field, q.boost, options)
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -67,26 +68,6 @@ func (q *phraseQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 	// As bleve's phrase searcher does; a query above sets its own norm later.
 	must.SetQueryNorm(1 / math.Sqrt(must.Weight()))
 	return &phraseSearcher{must: must, slots: slots, locations: locations}, nil
-}
-
-// phraseSlotSearcher finds the terms of one position of the phrase (one,
-// unless the analyzer put several at the same position).
-func phraseSlotSearcher(ctx context.Context, r index.IndexReader, terms []string, field string, boost float64, options search.SearcherOptions) (search.Searcher, error) {
-	if len(terms) == 1 {
-		return searcher.NewTermSearcher(ctx, r, terms[0], field, boost, options)
-	}
-	alts := make([]search.Searcher, 0, len(terms))
-	for _, t := range terms {
-		s, err := searcher.NewTermSearcher(ctx, r, t, field, boost, options)
-		if err != nil {
-			for _, a := range alts {
-				_ = a.Close()
-			}
-			return nil, err
-		}
-		alts = append(alts, s)
-	}
-	return searcher.NewDisjunctionSearcher(ctx, r, alts, 1, options)
 }
 
 // phraseSlot is one position of a phrase that has terms: the terms and the

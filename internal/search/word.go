@@ -7,7 +7,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -45,20 +44,34 @@ func (q *wordQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping
 	if err != nil {
 		return nil, err
 	}
-	terms := make([]query.Query, len(tokens))
-	for i, t := range tokens {
-		tq := query.NewTermQuery(string(t.Term))
-		tq.SetField(q.field)
-		tq.SetBoost(q.boost)
-		terms[i] = tq
-	}
-	switch len(terms) {
-	case 0:
+	if len(tokens) == 0 {
 		return searcher.NewMatchNoneSearcher(r)
-	case 1:
-		return terms[0].Searcher(ctx, r, m, options)
 	}
-	d := query.NewDisjunctionQuery(terms)
-	d.SetMin(1)
-	return d.Searcher(ctx, r, m, options)
+	terms := make([]string, len(tokens))
+	for i, t := range tokens {
+		terms[i] = string(t.Term)
+	}
+	return anyTermSearcher(ctx, r, terms, q.field, q.boost, options)
+}
+
+// anyTermSearcher finds the documents with any of terms (at least one) in
+// field, scored as bleve's term queries in a disjunction are: a word's terms,
+// or the terms at one position of a phrase. A single term is its own
+// searcher, without the disjunction around it.
+func anyTermSearcher(ctx context.Context, r index.IndexReader, terms []string, field string, boost float64, options search.SearcherOptions) (search.Searcher, error) {
+	if len(terms) == 1 {
+		return searcher.NewTermSearcher(ctx, r, terms[0], field, boost, options)
+	}
+	ss := make([]search.Searcher, 0, len(terms))
+	for _, t := range terms {
+		s, err := searcher.NewTermSearcher(ctx, r, t, field, boost, options)
+		if err != nil {
+			for _, o := range ss {
+				_ = o.Close()
+			}
+			return nil, err
+		}
+		ss = append(ss, s)
+	}
+	return searcher.NewDisjunctionSearcher(ctx, r, ss, 1, options)
 }

@@ -55,6 +55,24 @@
 // when the server's heap grows to its working size (about 1 GB with its
 // GOGC of 400): in one run it took 340k minor page faults in the 20 s from
 // the start of the load, and under 1k a second afterwards.
+//
+// Warm up with -warmup, not with a run of its own before the measured one:
+// every run signs its users in first (-setup or not), 72 argon2 hashes of
+// about 0.1 s of CPU each, so a separate warm-up run leaves the measured one
+// to start after seconds of hashing and an idle gap. A CPU profile taken in
+// a run's first 15 s or so holds those hashes too (14% of one such profile).
+//
+// In the ninth session (probe 280-410 ns), same build throughout, -warmup
+// 10s: p99 61-166 ms in thirteen runs (median 109, five under 100 ms) and
+// 219-743 ms in five during the machine's slowest half hour, 0 errors in
+// every run. Edits are the tail: their p95 is about the overall p99. A build
+// timing an SME edit's steps (not kept) put the edit's p95 at 108-171 ms.
+// Of that, its group commit (the wait for the commit ahead of it, then its
+// own) took 50-148 ms at p95, while the three round trips of one commit
+// (claims, change note, replace) took 30-55 ms and the read before them
+// 16-28 ms; a commit held 1.4 edits on average. The store's write gate is
+// held across each round trip, so a reply that waits for a CPU holds up
+// every writer behind it.
 package main
 
 import (

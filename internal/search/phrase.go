@@ -167,14 +167,7 @@ func (s *phraseSearcher) matches(d *search.DocumentMatch, keep bool) bool {
 	return found
 }
 
-func (sl phraseSlot) has(term string) bool {
-	for _, t := range sl.terms {
-		if t == term {
-			return true
-		}
-	}
-	return false
-}
+func (sl phraseSlot) has(term string) bool { return slices.Contains(sl.terms, term) }
 
 // byPosition orders locations by position, then list value and term, so
 // that the order is the same however the term searchers' were merged.

@@ -209,7 +209,9 @@ func openDisk(path string) (idx bleve.Index, err error) {
 // halved the index's CPU per edit (with 0, the merger still gets one file per
 // edit to merge) and keeps searches looking in about as many segments as
 // before; longer naps save more, but every search then looks in more small
-// segments not yet written and merged. The merger's plan stays scorch's
+// segments not yet written and merged: under scripts/load at 500 requests/s,
+// a 1 s nap put the whole mix's median at 46 and 19 ms against 9 and 7 ms
+// in the runs alternating with it. The merger's plan stays scorch's
 // default for the same reason: a FloorSegmentSize of 100 instead of 2000 saved
 // as much as a 250ms nap, by leaving twice the segments unmerged.
 func scorchConfig() map[string]any {

@@ -21,7 +21,9 @@ import (
 // one search per CPU, the others queue here, in order, and whatever wakes up
 // finds a CPU soon: p99 of the whole mix fell from 175-600 ms to 45-90 ms
 // in back-to-back runs, searches included, because the database reads of the
-// reads got faster too.
+// reads got faster too. One slot on two CPUs did not help the edits (p95 66
+// and 74 ms against 76 and 119) and slowed the searches (p99 94 and 128 ms
+// against 48 and 72).
 type computeSlots chan struct{}
 
 func newComputeSlots(n int) computeSlots {

@@ -234,8 +234,8 @@ func scorchConfig() map[string]any {
 // or twice. BenchmarkIndexEdits (paced=80/s): 0.91 MB allocated per edit,
 // merges included, against 1.53. In runs alternating at 500 requests/s, in a
 // slow phase of the machine: p99 124.6, 106.8 and 134.4 ms against 152.4,
-// 138.0 and 182.2, then, slower still, 210.2, 241.2 and 168.7 against 266.7,
-// 315.9 and 133.0.
+// 138.0 and 182.2, then, slower still, 210.2, 241.2, 168.7, 109.5 and 174.6
+// against 266.7, 315.9, 133.0, 161.1 and 162.2.
 func init() { zapx.NewSegmentBufferNumResultsBump = 1 }
 
 func createDisk(path string) (bleve.Index, error) {

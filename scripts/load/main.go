@@ -79,7 +79,7 @@
 // the server used 1.2 CPUs and this script 0.19: about 70% of the machine,
 // so the tail is bursts and the serial write path rather than a shortage of
 // CPU. Sizing the search index's new segments for their batch (search's
-// index.go) then lowered p99 in five alternating pairs of six.
+// index.go) then lowered p99 in six alternating pairs of eight.
 package main
 
 import (

@@ -272,7 +272,7 @@ func (e *Engine) live() int { return e.smes.live + e.challenges.live + e.courses
 // relearn builds a new association table off the request path, holding the
 // read lock only while it gathers its input.
 func (e *Engine) relearn() {
-	e.mu.RLock()
+	e.rlock()
 	in := e.gather()
 	e.mu.RUnlock()
 	t := in.learn()

@@ -19,7 +19,7 @@ func (e *Engine) ChallengesFor(ctx context.Context, s *domain.SME, limit int) ([
 	}
 	a := e.analyse(smeText(s))
 	now := e.opts.Now()
-	e.mu.RLock()
+	e.rlock()
 	defer e.mu.RUnlock()
 	tab := e.table()
 	d := build(a, e.terms.lookup, e.concepts.lookup)

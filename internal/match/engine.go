@@ -23,8 +23,8 @@ type Options struct {
 	Relearn time.Duration
 }
 
-// Engine is the in-memory matcher. Reads are hot and concurrent, writes rare:
-// one RWMutex guards the corpus.
+// Engine is the in-memory matcher. Reads are hot and concurrent: one RWMutex
+// guards the corpus, and writes queue rather than wait for it (pending.go).
 type Engine struct {
 	an   domain.TextAnalyzer
 	opts Options
@@ -39,6 +39,12 @@ type Engine struct {
 	courses      *side
 	vectors      map[string]map[string][]float32 // kind → id → unit vector
 	gen          uint64                          // bumped by every write
+
+	// Puts waiting for the write lock (pending.go).
+	pmu      sync.Mutex
+	pending  []pendingPut
+	draining bool         // a drain goroutine will take the queue
+	npending atomic.Int64 // len(pending), read without pmu
 
 	learnMu   sync.Mutex
 	assoc     *assocTable
@@ -80,19 +86,29 @@ func New(an domain.TextAnalyzer, opts Options) *Engine {
 	}
 }
 
-// Put adds or replaces records. Text is analysed before the lock is taken, so
-// readers wait only for the index update.
+// Put adds or replaces records. Text is analysed before any lock is taken,
+// and the corpus is updated without waiting for the matches being computed:
+// see pending.go.
 func (e *Engine) Put(recs ...domain.Record) {
-	as := make([]*analysed, 0, len(recs))
+	ps := make([]pendingPut, 0, len(recs))
 	for _, r := range recs {
 		if t, ok := textOf(r); ok && t.id != "" {
-			as = append(as, e.analyse(t))
+			ps = append(ps, pendingPut{rec: r, a: e.analyse(t)})
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for i, a := range as {
-		d := build(a, e.terms.add, e.concepts.add)
+	if len(ps) == 0 {
+		return // nothing the matcher keeps (a response, say): the corpus is as it was
+	}
+	e.put(ps)
+}
+
+// apply adds ps to the corpus, in order. The caller holds the write lock.
+func (e *Engine) apply(ps []pendingPut) {
+	if len(ps) == 0 {
+		return
+	}
+	for _, p := range ps {
+		d := build(p.a, e.terms.add, e.concepts.add)
 		// The first spelling of each listed phrase names it when it is
 		// inferred for a challenge that did not list it.
 		for i, c := range d.concepts {
@@ -100,7 +116,7 @@ func (e *Engine) Put(recs ...domain.Record) {
 				e.conceptLabel[c] = d.conceptText[i]
 			}
 		}
-		switch r := recs[i].(type) {
+		switch r := p.rec.(type) {
 		case *domain.SME:
 			d.sme = r
 		case *domain.Challenge:
@@ -145,6 +161,7 @@ func (e *Engine) sideOf(kind string) *side {
 func (e *Engine) Remove(kind, id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.applyPending() // a Put of id that returned before this must not outlive it
 	if s := e.sideOf(kind); s != nil && s.remove(id) {
 		e.gen++
 	}
@@ -182,7 +199,7 @@ func (e *Engine) vector(kind, id string) []float32 {
 // query after a bulk load does not pay for it (about 0.6 s per 100,000
 // profiles). Call it after feeding the corpus at start-up.
 func (e *Engine) Warm() {
-	e.mu.RLock()
+	e.rlock()
 	defer e.mu.RUnlock()
 	e.table()
 }

@@ -9,7 +9,7 @@ import (
 // DebugNeeds lists a challenge's needs with their groups and learned words.
 func DebugNeeds(e *Engine, c *domain.Challenge) []string {
 	a := e.analyse(challengeText(c))
-	e.mu.RLock()
+	e.rlock()
 	defer e.mu.RUnlock()
 	q := e.newQuery(build(a, e.terms.lookup, e.concepts.lookup), e.table())
 	var out []string
@@ -31,7 +31,7 @@ func DebugNeeds(e *Engine, c *domain.Challenge) []string {
 // DebugCos prints the pairwise cosines of the needs' vectors.
 func DebugCos(e *Engine, c *domain.Challenge) []string {
 	a := e.analyse(challengeText(c))
-	e.mu.RLock()
+	e.rlock()
 	defer e.mu.RUnlock()
 	q := e.newQuery(build(a, e.terms.lookup, e.concepts.lookup), e.table())
 	vec := needVectors(q.needs)
@@ -44,4 +44,26 @@ func DebugCos(e *Engine, c *domain.Challenge) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// HoldRanking takes the read lock as a ranking in flight does, until release.
+func HoldRanking(e *Engine) (release func()) {
+	e.mu.RLock()
+	return e.mu.RUnlock
+}
+
+// Queued is how many records wait for the write lock (pending.go).
+func Queued(e *Engine) int64 { return e.npending.Load() }
+
+// Enqueue queues recs as a Put that found the write lock taken does, as if
+// its drain goroutine had not run yet.
+func Enqueue(e *Engine, recs ...domain.Record) {
+	for _, r := range recs {
+		t, _ := textOf(r)
+		e.pmu.Lock()
+		e.pending = append(e.pending, pendingPut{rec: r, a: e.analyse(t)})
+		e.npending.Add(1)
+		e.draining = true
+		e.pmu.Unlock()
+	}
 }

@@ -19,7 +19,7 @@ func (e *Engine) SkillsGap(ctx context.Context, s *domain.SME, c *domain.Challen
 		limit = 10
 	}
 	sa, ca := e.analyse(smeText(s)), e.analyse(challengeText(c))
-	e.mu.RLock()
+	e.rlock()
 	defer e.mu.RUnlock()
 	tab := e.table()
 	sd := build(sa, e.terms.lookup, e.concepts.lookup)

@@ -27,7 +27,7 @@ func TestPassAgreesWithDefinitions(t *testing.T) {
 	c.Title, c.Description = "Air quality and open data", "Measure nitrogen dioxide and publish open data with APIs."
 	c.RequiredCapabilities, c.RequiredSkills, c.CPV = []string{"air quality monitoring", "open data platform"}, []string{"IoT", "API design"}, []string{"90731000-0", "72322000-8"}
 	a := e.analyse(challengeText(c))
-	e.mu.RLock()
+	e.rlock()
 	defer e.mu.RUnlock()
 	q := e.newQuery(build(a, e.terms.lookup, e.concepts.lookup), e.table())
 	sc := q.newScratch()

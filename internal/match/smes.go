@@ -16,7 +16,7 @@ func (e *Engine) SMEsFor(ctx context.Context, c *domain.Challenge, limit int) ([
 		limit = 10
 	}
 	a := e.analyse(challengeText(c))
-	e.mu.RLock()
+	e.rlock()
 	defer e.mu.RUnlock()
 	tab := e.table()
 	cd := build(a, e.terms.lookup, e.concepts.lookup)

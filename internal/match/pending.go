@@ -25,7 +25,9 @@ import "github.com/bettermatch/bettermatch/internal/domain"
 // it ranks (rlock), so a ranking that starts after a Put returned sees that
 // Put's records, as when Put applied them itself, and the corpus takes the
 // records in the order their Puts queued them. Remove applies the queue first
-// too, so a record put before its removal does not come back after it.
+// too, so a record put before its removal does not come back after it. The
+// rankings that start while the drain waits for the lock still wait behind
+// it, as they waited behind Put before; only the edit no longer does.
 
 // pendingPut is one analysed record waiting to be applied.
 type pendingPut struct {

@@ -90,16 +90,23 @@ func New(an domain.TextAnalyzer, opts Options) *Engine {
 // and the corpus is updated without waiting for the matches being computed:
 // see pending.go.
 func (e *Engine) Put(recs ...domain.Record) {
+	ps := e.prepare(recs)
+	if len(ps) == 0 {
+		return // nothing the matcher keeps (a response, say): the corpus is as it was
+	}
+	e.put(ps)
+}
+
+// prepare analyses the records the matcher keeps, for apply; it takes no
+// lock.
+func (e *Engine) prepare(recs []domain.Record) []pendingPut {
 	ps := make([]pendingPut, 0, len(recs))
 	for _, r := range recs {
 		if t, ok := textOf(r); ok && t.id != "" {
 			ps = append(ps, pendingPut{rec: r, a: e.analyse(t)})
 		}
 	}
-	if len(ps) == 0 {
-		return // nothing the matcher keeps (a response, say): the corpus is as it was
-	}
-	e.put(ps)
+	return ps
 }
 
 // apply adds ps to the corpus, in order. The caller holds the write lock.

@@ -57,13 +57,4 @@ func Queued(e *Engine) int64 { return e.npending.Load() }
 
 // Enqueue queues recs as a Put that found the write lock taken does, as if
 // its drain goroutine had not run yet.
-func Enqueue(e *Engine, recs ...domain.Record) {
-	for _, r := range recs {
-		t, _ := textOf(r)
-		e.pmu.Lock()
-		e.pending = append(e.pending, pendingPut{rec: r, a: e.analyse(t)})
-		e.npending.Add(1)
-		e.draining = true
-		e.pmu.Unlock()
-	}
-}
+func Enqueue(e *Engine, recs ...domain.Record) { e.enqueue(e.prepare(recs)) }

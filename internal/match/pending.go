@@ -44,15 +44,21 @@ func (e *Engine) put(ps []pendingPut) {
 		e.mu.Unlock()
 		return
 	}
-	e.pmu.Lock()
-	e.pending = append(e.pending, ps...)
-	e.npending.Add(int64(len(ps)))
-	start := !e.draining
-	e.draining = true
-	e.pmu.Unlock()
-	if start {
+	if e.enqueue(ps) {
 		go e.drain()
 	}
+}
+
+// enqueue queues ps and reports whether the caller must start a drain for
+// them (none is due to run).
+func (e *Engine) enqueue(ps []pendingPut) (start bool) {
+	e.pmu.Lock()
+	defer e.pmu.Unlock()
+	e.pending = append(e.pending, ps...)
+	e.npending.Add(int64(len(ps)))
+	start = !e.draining
+	e.draining = true
+	return start
 }
 
 // drain applies the queue under the write lock.

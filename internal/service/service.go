@@ -45,6 +45,9 @@ type Service struct {
 	readSeq atomic.Int64 // syncSeq, for IndexSeq to read without syncMu
 	stamped int64        // the index's stamp, where a restart resumes reading
 	settle  []settling   // notes read but younger than ChangeSettle, oldest first
+	// order applies each record's writes to the index and the matcher in
+	// the order the store made them (order.go).
+	order   applyOrder
 	retryMu sync.Mutex
 	retry   map[[2]string]bool // kind/id whose index write failed
 

@@ -27,24 +27,29 @@ const ChangeSignOut = "signout"
 // write had been half of every write's waiting under load.
 func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record) {
 	ctx = context.WithoutCancel(ctx)
-	id := rec.RecordMeta().ID
-	s.matcher.Put(rec)
-	if err := s.index.Index(ctx, rec); err != nil {
-		s.log.ErrorContext(ctx, "index record", "kind", kind, "id", id, "err", err)
-		s.retryIndex(kind, id)
-	}
-	s.embedLater(kind, rec)
+	m := rec.RecordMeta()
+	id := m.ID
+	s.order.write(kind, id, m.CreatedAt, m.Version, func() {
+		s.matcher.Put(rec)
+		if err := s.index.Index(ctx, rec); err != nil {
+			s.log.ErrorContext(ctx, "index record", "kind", kind, "id", id, "err", err)
+			s.retryIndex(kind, id)
+		}
+		s.embedLater(kind, rec)
+	})
 	s.invalidateStats()
 }
 
 func (s *Service) afterDelete(ctx context.Context, kind, id string) {
 	ctx = context.WithoutCancel(ctx)
-	s.matcher.Remove(kind, id)
-	if err := s.index.Remove(ctx, kind, id); err != nil {
-		s.log.ErrorContext(ctx, "unindex record", "kind", kind, "id", id, "err", err)
-		s.retryIndex(kind, id)
-	}
-	s.embedGone(kind, id)
+	s.order.remove(kind, id, time.Now(), func() {
+		s.matcher.Remove(kind, id)
+		if err := s.index.Remove(ctx, kind, id); err != nil {
+			s.log.ErrorContext(ctx, "unindex record", "kind", kind, "id", id, "err", err)
+			s.retryIndex(kind, id)
+		}
+		s.embedGone(kind, id)
+	})
 	s.invalidateStats()
 }
 

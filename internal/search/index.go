@@ -219,12 +219,12 @@ func openDisk(path string) (idx bleve.Index, err error) {
 // term reader per segment for each of its terms, in each field it asks, and
 // walks each segment's postings apart. Under scripts/load at 500 requests/s
 // on 10k SMEs the index held 4-7 files (and 0-8 segments in memory, not yet
-// persisted) with the default and 2-4 files with this; in five pairs of runs
+// persisted) with the default and 2-4 files with this. In nine pairs of runs
 // alternating with the default, p99 of the whole mix was 76.7, 86.3, 68.4,
-// 77.5 and 59.7 ms against 103.2, 100.9, 67.4, 15,900 (a run that fell behind
-// and never caught up) and 114.4, SME searches' p99 37-54 ms against 52-85,
-// and the server's CPU was no higher: the extra merging costs less than the
-// searches save. The opposite way, a FloorSegmentSize of 100 instead of 2000
+// 77.5, 59.7, 123.0, 111.7, 65.0 and 122.7 ms against 103.2, 100.9, 67.4,
+// 15,900 (a run that fell behind and never caught up), 114.4, 102.5, 78.0,
+// 78.9 and 120.0: lower in five pairs, higher in two, and the server's CPU
+// was no higher, so the extra merging costs no more than the searches save. The opposite way, a FloorSegmentSize of 100 instead of 2000
 // had cost as much as a 250ms nap, by leaving twice the segments unmerged.
 func scorchConfig() map[string]any {
 	return map[string]any{

@@ -45,23 +45,30 @@ const orderKeep = 2 * time.Minute
 // unless a newer write or a delete of the record was applied already.
 func (o *applyOrder) write(kind, id string, created time.Time, version int64, fn func()) {
 	a := o.acquire(kind, id)
-	defer o.release(kind, id, a)
-	fresh := a.created.IsZero() && a.version == 0 && !a.gone
-	switch {
-	case fresh, created.After(a.created) && !a.gone, a.gone && !created.Before(a.created):
-	case created.Equal(a.created) && !a.gone && version > a.version:
-	default:
-		return // older than what the index already has
+	defer o.release(a)
+	if a.older(created, version) {
+		return // the index already has a newer write, or the delete
 	}
 	fn()
 	a.created, a.version, a.gone = created, version, false
+}
+
+// older reports whether the write of version, created at created, is older
+// than what was applied: a record created before the one applied or before
+// the delete, or an earlier version of the one applied. Nothing applied yet
+// (zero) is older than any stored record, whose version is at least 1.
+func (a *applied) older(created time.Time, version int64) bool {
+	if a.gone {
+		return created.Before(a.created)
+	}
+	return created.Before(a.created) || created.Equal(a.created) && version <= a.version
 }
 
 // remove applies fn for a delete of the record, made at at. Writes of the
 // record created before at are skipped from then on.
 func (o *applyOrder) remove(kind, id string, at time.Time, fn func()) {
 	a := o.acquire(kind, id)
-	defer o.release(kind, id, a)
+	defer o.release(a)
 	fn()
 	a.created, a.version, a.gone = at.Truncate(time.Millisecond), 0, true
 }
@@ -83,7 +90,7 @@ func (o *applyOrder) acquire(kind, id string) *applied {
 	return a
 }
 
-func (o *applyOrder) release(kind, id string, a *applied) {
+func (o *applyOrder) release(a *applied) {
 	a.mu.Unlock()
 	now := time.Now()
 	o.mu.Lock()

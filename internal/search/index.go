@@ -224,8 +224,9 @@ func openDisk(path string) (idx bleve.Index, err error) {
 // 77.5, 59.7, 123.0, 111.7, 65.0 and 122.7 ms against 103.2, 100.9, 67.4,
 // 15,900 (a run that fell behind and never caught up), 114.4, 102.5, 78.0,
 // 78.9 and 120.0: lower in five pairs, higher in two, and the server's CPU
-// was no higher, so the extra merging costs no more than the searches save. The opposite way, a FloorSegmentSize of 100 instead of 2000
-// had cost as much as a 250ms nap, by leaving twice the segments unmerged.
+// was no higher, so the extra merging costs no more than the searches save.
+// The opposite way, a FloorSegmentSize of 100 instead of 2000 had cost as
+// much as a 250ms nap, by leaving twice the segments unmerged.
 func scorchConfig() map[string]any {
 	return map[string]any{
 		"bolt_timeout":           "10s",

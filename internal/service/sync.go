@@ -29,13 +29,15 @@ func (s *Service) afterWrite(ctx context.Context, kind string, rec domain.Record
 	ctx = context.WithoutCancel(ctx)
 	m := rec.RecordMeta()
 	id := m.ID
-	s.order.write(kind, id, m.CreatedAt, m.Version, func() {
+	_ = s.order.write(kind, id, m.CreatedAt, m.Version, func() error {
 		s.matcher.Put(rec)
-		if err := s.index.Index(ctx, rec); err != nil {
+		s.embedLater(kind, rec)
+		err := s.index.Index(ctx, rec)
+		if err != nil {
 			s.log.ErrorContext(ctx, "index record", "kind", kind, "id", id, "err", err)
 			s.retryIndex(kind, id)
 		}
-		s.embedLater(kind, rec)
+		return err
 	})
 	s.invalidateStats()
 }
@@ -135,14 +137,21 @@ func (s *Service) reload(ctx context.Context, kind string, index bool, progress 
 		if len(buf) == 0 {
 			return nil
 		}
-		s.matcher.Put(buf...)
-		s.embedLater(kind, buf...)
-		var err error
-		if index {
-			err = s.index.Index(ctx, buf...)
-		} else {
-			err = s.reconcile(ctx, kind, buf, seen)
+		if seen != nil {
+			for _, r := range buf {
+				seen[r.RecordMeta().ID] = true
+			}
 		}
+		// Records a newer write was applied for while this read was on
+		// its way are left as they are (applyOrder).
+		err := s.order.batch(kind, buf, func(fresh []domain.Record) error {
+			s.matcher.Put(fresh...)
+			s.embedLater(kind, fresh...)
+			if index {
+				return s.index.Index(ctx, fresh...)
+			}
+			return s.reconcile(ctx, kind, fresh)
+		})
 		if err != nil {
 			return err
 		}
@@ -182,7 +191,7 @@ func (s *Service) reload(ctx context.Context, kind string, index bool, progress 
 }
 
 // reconcile re-indexes those of recs (just read from the store) whose copy in
-// the index is missing or of another version, and adds their ids to seen.
+// the index is missing or of another version.
 //
 // Record pages and match lists show the index's copy (read), so a copy that
 // is behind would show an old version. The change log normally prevents that,
@@ -191,11 +200,10 @@ func (s *Service) reload(ctx context.Context, kind string, index bool, progress 
 // gap in the numbers when the log is kept on FerretDB), and start-up is when
 // that happens. The matcher's reload reads every record anyway; comparing
 // versions costs one index lookup per batch.
-func (s *Service) reconcile(ctx context.Context, kind string, recs []domain.Record, seen map[string]bool) error {
+func (s *Service) reconcile(ctx context.Context, kind string, recs []domain.Record) error {
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		ids[i] = r.RecordMeta().ID
-		seen[ids[i]] = true
 	}
 	hits, err := s.index.Sources(ctx, kind, ids)
 	if err != nil {
@@ -407,6 +415,7 @@ func (s *Service) apply(ctx context.Context, ch domain.Change) error {
 	}
 	var rec domain.Record
 	var err error
+	readAt := time.Now()
 	switch ch.Kind {
 	case domain.KindSME:
 		rec, err = s.store.SMEs().Get(ctx, ch.ID)
@@ -418,15 +427,20 @@ func (s *Service) apply(ctx context.Context, ch domain.Change) error {
 		return nil
 	}
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		s.matcher.Remove(ch.Kind, ch.ID)
-		s.embedGone(ch.Kind, ch.ID)
-		return s.index.Remove(ctx, ch.Kind, ch.ID)
+		return s.order.absent(ch.Kind, ch.ID, readAt, func() error {
+			s.matcher.Remove(ch.Kind, ch.ID)
+			s.embedGone(ch.Kind, ch.ID)
+			return s.index.Remove(ctx, ch.Kind, ch.ID)
+		})
 	} else if err != nil {
 		return err
 	}
-	s.matcher.Put(rec)
-	s.embedLater(ch.Kind, rec)
-	return s.index.Index(ctx, rec)
+	m := rec.RecordMeta()
+	return s.order.write(ch.Kind, ch.ID, m.CreatedAt, m.Version, func() error {
+		s.matcher.Put(rec)
+		s.embedLater(ch.Kind, rec)
+		return s.index.Index(ctx, rec)
+	})
 }
 
 // RunSync syncs every interval until ctx ends, so a second process sharing the

@@ -143,3 +143,79 @@ func TestDoErrors(t *testing.T) {
 		t.Fatalf("group after a panic: %v", err)
 	}
 }
+
+// With parallel commits, never more than that many run at once, and every
+// item is still committed exactly once before its caller returns. Short
+// commits ending together must not hand the same waiter on twice (that
+// closed a closed channel).
+func TestDoParallel(t *testing.T) {
+	const callers, max, parallel = 2000, 2, 4
+	var (
+		mu        sync.Mutex
+		committed = map[int]bool{}
+		inFlight  atomic.Int32
+	)
+	g := NewParallel(max, parallel, func(items []int) error {
+		if n := inFlight.Add(1); n > parallel {
+			t.Errorf("%d commits at once", n)
+		}
+		defer inFlight.Add(-1)
+		if len(items) == 0 || len(items) > max {
+			t.Errorf("batch of %d", len(items))
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, it := range items {
+			if committed[it] {
+				t.Errorf("item %d committed twice", it)
+			}
+			committed[it] = true
+		}
+		return nil
+	})
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			if err := g.Do(i); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !committed[i] {
+				t.Errorf("Do(%d) returned before its commit", i)
+			}
+		})
+	}
+	wg.Wait()
+	if len(committed) != callers {
+		t.Fatalf("%d of %d committed", len(committed), callers)
+	}
+}
+
+// A second commit starts while the first is still in flight.
+func TestDoParallelOverlaps(t *testing.T) {
+	started, second := make(chan struct{}), make(chan struct{})
+	g := NewParallel(0, 2, func(items []int) error {
+		switch items[0] {
+		case 0:
+			close(started)
+			select {
+			case <-second:
+			case <-time.After(5 * time.Second):
+				t.Error("the second commit did not start while the first was in flight")
+			}
+		case 1:
+			close(second)
+		}
+		return nil
+	})
+	done := make(chan error)
+	go func() { done <- g.Do(0) }()
+	<-started
+	if err := g.Do(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

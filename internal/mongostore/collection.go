@@ -60,7 +60,7 @@ func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collectio
 	return &collection[T, D]{
 		st: st, coll: coll, kind: e.kind, fields: e.fields, lists: e.lists,
 		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc, derived: derivedKinds[e.name],
-		replaces: groupcommit.NewParallel(replaceBatch, replaceCommits, func(reqs []*replaceReq) error {
+		replaces: groupcommit.New(replaceBatch, func(reqs []*replaceReq) error {
 			return st.commitReplaces(coll, reqs)
 		}),
 	}

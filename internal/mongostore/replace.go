@@ -9,10 +9,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Replaces on FerretDB are group-committed, one group per collection (with
-// up to replaceCommits commits in flight): concurrent record writes go to the
-// database as one bulk write, one round trip through the write gate for all
-// of them instead of one each. Under the load test
+// Replaces on FerretDB are group-committed, one group per collection:
+// concurrent record writes go to the database as one bulk write, one round
+// trip through the write gate for all of them instead of one each. Under the load test
 // (scripts/load) edits queued behind one another at the gate, each round trip
 // slowed by the reads sharing the CPU, and a hundred edits a second took
 // seconds each.
@@ -62,16 +61,6 @@ const ferretBulkLimit = 100
 // 200, which made commits slower still; 32 keeps every commit far from the
 // limit.
 const replaceBatch = 32
-
-// replaceCommits is how many of a collection's replace commits may be in
-// flight at once. A commit is three round trips (claims, notes, the bulk
-// write); one at a time, an edit that arrived during one waited for all of it
-// before its own began, 4.5-6.9 ms of an average edit's 21.5-29.4 at 500
-// requests/s (scripts/load), and several times that when the CPU was short.
-// Commits in flight together hold different records, since each writer holds
-// its record's lock through its commit, and their statements still go to the
-// database one at a time through the write gate.
-const replaceCommits = 2
 
 // replaceCommitTimeout bounds one commit. A request joins a commit only while
 // its own context lives, so its write lands within this of its deadline

@@ -202,7 +202,7 @@ func TestHighlightsMatchBleve(t *testing.T) {
 // and field, leaving out fields where it marked nothing.
 func bleveHighlights(tb testing.TB, x *Index, q string, hits []domain.SearchHit) map[string]map[string][]string {
 	tb.Helper()
-	sr := bleveHighlightRequest(tb, x, q, hits)
+	sr := bleveHighlightRequest(tb, x, q)
 	if sr == nil {
 		return nil
 	}
@@ -248,7 +248,7 @@ func bleveHighlights(tb testing.TB, x *Index, q string, hits []domain.SearchHit)
 // locations of "air" in one profile, so its fragment differed, while ours
 // was the same in all 300. Without the conjunction it was the same in 900
 // runs of 900.
-func bleveHighlightRequest(tb testing.TB, x *Index, q string, hits []domain.SearchHit) *bleve.SearchRequest {
+func bleveHighlightRequest(tb testing.TB, x *Index, q string) *bleve.SearchRequest {
 	tb.Helper()
 	clauses, err := parseQuery(q)
 	if err != nil {
@@ -265,7 +265,11 @@ func bleveHighlightRequest(tb testing.TB, x *Index, q string, hits []domain.Sear
 	if !ok {
 		return nil
 	}
-	sr := bleve.NewSearchRequestOptions(hl, 10000, 0, false)
+	n, err := x.idx.DocCount()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sr := bleve.NewSearchRequestOptions(hl, int(n), 0, false)
 	sr.Score = bleve.ScoreNone
 	sr.Highlight = bleve.NewHighlightWithStyle(html.Name)
 	for _, lang := range x.activeLangs() {

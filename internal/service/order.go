@@ -64,8 +64,14 @@ func (o *applyOrder) write(kind, id string, created time.Time, version int64, fn
 	if err := fn(); err != nil {
 		return err
 	}
-	a.created, a.version, a.gone, a.at = created, version, false, time.Now()
+	a.wrote(created, version, time.Now())
 	return nil
+}
+
+// wrote records the record's write of version, created at created, as
+// applied at at.
+func (a *applied) wrote(created time.Time, version int64, at time.Time) {
+	a.created, a.version, a.gone, a.at = created, version, false, at
 }
 
 // older reports whether the write of version, created at created, is older
@@ -142,7 +148,7 @@ func (o *applyOrder) batch(kind string, recs []domain.Record, fn func([]domain.R
 	now := time.Now()
 	for i, r := range fresh {
 		m := r.RecordMeta()
-		turns[i].created, turns[i].version, turns[i].gone, turns[i].at = m.CreatedAt, m.Version, false, now
+		turns[i].wrote(m.CreatedAt, m.Version, now)
 	}
 	return nil
 }

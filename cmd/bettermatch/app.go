@@ -70,11 +70,11 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (_ *app, err er
 		uri = a.edb.URI()
 		log.Info("embedded database started", "dir", filepath.Join(cfg.DataDir, "db"))
 	}
-	var prepare []func(context.Context, string) error
+	var local mongostore.Embedded // not a nil *embedded.DB
 	if a.edb != nil {
-		prepare = append(prepare, a.edb.IndexIDs)
+		local = a.edb
 	}
-	a.store, err = mongostore.Open(ctx, uri, cfg.MongoDatabase, prepare...)
+	a.store, err = mongostore.Open(ctx, uri, cfg.MongoDatabase, local)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}

@@ -51,7 +51,7 @@ func evalCmd(ctx context.Context, cfg *config, args []string) error {
 		return err
 	}
 	defer edb.Close()
-	st, err := mongostore.Open(ctx, edb.URI(), "eval", edb.IndexIDs)
+	st, err := mongostore.Open(ctx, edb.URI(), "eval", edb)
 	if err != nil {
 		return err
 	}

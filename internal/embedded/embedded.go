@@ -23,6 +23,9 @@ type DB struct {
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
+	// mem accepts DialContext's pipes; nil when they could not be set up
+	// (pipe.go).
+	mem *memListener
 }
 
 // Start runs FerretDB with its SQLite files in dir, on a free loopback port (or on
@@ -45,8 +48,13 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*DB, err
 	if logger == nil {
 		logger = slog.New(discard{})
 	}
+	sock, removeSock, err := unixSocket()
+	if err != nil {
+		return nil, fmt.Errorf("embedded database: %w", err)
+	}
+	defer removeSock()
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: addr},
+		Listener: ferretdb.ListenerConfig{TCP: addr, Unix: sock},
 		Handler:  "sqlite",
 		// WAL (FerretDB's default) with synchronous=NORMAL: a commit is
 		// durable once it is in the write-ahead log, so an acknowledged write
@@ -64,6 +72,9 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*DB, err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	db := &DB{dir: abs, cancel: cancel, done: make(chan struct{})}
+	if mem := newMemListener(); swapListener(f, mem) {
+		db.mem = mem
+	}
 	go func() {
 		defer close(db.done)
 		_ = f.Run(runCtx)

@@ -19,6 +19,8 @@ import (
 type collection[T domain.Record, D doc] struct {
 	st   *Store
 	coll *mongo.Collection
+	// wcoll is coll for the gated writes (Store.wdb).
+	wcoll *mongo.Collection
 	// kind names the record in user-facing messages ("SME not found.").
 	kind string
 	// fields maps the JSON names Find may filter on to BSON names. Anything else
@@ -56,12 +58,12 @@ type entity[T domain.Record, D doc] struct {
 }
 
 func newCollection[T domain.Record, D doc](st *Store, e entity[T, D]) *collection[T, D] {
-	coll := st.db.Collection(e.name)
+	coll, wcoll := st.db.Collection(e.name), st.wdb.Collection(e.name)
 	return &collection[T, D]{
-		st: st, coll: coll, kind: e.kind, fields: e.fields, lists: e.lists,
+		st: st, coll: coll, wcoll: wcoll, kind: e.kind, fields: e.fields, lists: e.lists,
 		newDoc: e.newDoc, toDoc: e.toDoc, fromDoc: e.fromDoc, derived: derivedKinds[e.name],
 		replaces: groupcommit.New(replaceBatch, func(reqs []*replaceReq) error {
-			return st.commitReplaces(coll, reqs)
+			return st.commitReplaces(wcoll, reqs)
 		}),
 	}
 }
@@ -124,7 +126,7 @@ func (c *collection[T, D]) Create(ctx context.Context, rec T) error {
 	if err != nil {
 		return translate(err, c.kind, "create "+c.kind)
 	}
-	_, err = c.coll.InsertOne(ctx, d)
+	_, err = c.wcoll.InsertOne(ctx, d)
 	done()
 	if mongo.IsDuplicateKeyError(err) && c.listed() {
 		// Take back the entries added for this record, keeping the existing
@@ -293,7 +295,7 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, base baseRead, note
 	if err != nil {
 		return false, translate(err, c.kind, "update "+c.kind)
 	}
-	res, err := c.coll.ReplaceOne(ctx, filter, d)
+	res, err := c.wcoll.ReplaceOne(ctx, filter, d)
 	done()
 	if err != nil {
 		return false, translate(err, c.kind, "update "+c.kind)
@@ -321,7 +323,7 @@ func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return translate(err, c.kind, "delete "+c.kind)
 	}
-	res, err := c.coll.DeleteOne(ctx, byID(id))
+	res, err := c.wcoll.DeleteOne(ctx, byID(id))
 	done()
 	if err != nil {
 		return translate(err, c.kind, "delete "+c.kind)

@@ -16,12 +16,12 @@ type emailDoc struct {
 	UserID string `bson:"userId"`
 }
 
-func (s *Store) emails() *mongo.Collection { return s.db.Collection("emails") }
+const emailsName = "emails"
 
 // ClaimEmail implements domain.Store.
 func (s *Store) ClaimEmail(ctx context.Context, email, userID string) error {
 	done := s.writes.enter()
-	_, err := s.emails().InsertOne(ctx, emailDoc{Email: domain.NormalizeEmail(email), UserID: userID})
+	_, err := s.wdb.Collection(emailsName).InsertOne(ctx, emailDoc{Email: domain.NormalizeEmail(email), UserID: userID})
 	done()
 	if mongo.IsDuplicateKeyError(err) {
 		return domain.Errorf(domain.ECONFLICT, "An account with this email address already exists.")
@@ -33,7 +33,7 @@ func (s *Store) ClaimEmail(ctx context.Context, email, userID string) error {
 // not an error: the claim is gone either way.
 func (s *Store) ReleaseEmail(ctx context.Context, email string) error {
 	done := s.writes.enter()
-	_, err := s.emails().DeleteOne(ctx, byID(domain.NormalizeEmail(email)))
+	_, err := s.wdb.Collection(emailsName).DeleteOne(ctx, byID(domain.NormalizeEmail(email)))
 	done()
 	return translate(err, "Email", "release email")
 }
@@ -41,7 +41,7 @@ func (s *Store) ReleaseEmail(ctx context.Context, email string) error {
 // EmailOwner implements domain.Store.
 func (s *Store) EmailOwner(ctx context.Context, email string) (string, error) {
 	var d emailDoc
-	err := s.emails().FindOne(ctx, byID(domain.NormalizeEmail(email))).Decode(&d)
+	err := s.db.Collection(emailsName).FindOne(ctx, byID(domain.NormalizeEmail(email))).Decode(&d)
 	if err != nil {
 		return "", translate(err, "Email", "read email")
 	}

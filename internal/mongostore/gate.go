@@ -10,6 +10,12 @@ import "context"
 // writes, an update waited seconds while the CPU idled. Queueing writes here
 // hands the lock on as soon as it is free. Reads are not gated: in WAL mode
 // they never wait for a writer. On MongoDB the gate is open.
+//
+// Every gated write goes through the store's write client (Store.wdb), which
+// on the embedded database in this process reaches it in process
+// (Embedded.DialContext): a writer holds the gate for a whole round trip,
+// which over a socket waited for the runtime's network poller (see package
+// embedded's pipe.go).
 type gate struct {
 	on   bool
 	turn chan struct{} // holds a token while a write is in progress

@@ -398,7 +398,7 @@ func (s *Store) buildLists(ctx context.Context, colls []lister) error {
 		return translate(err, "id list", "build id lists")
 	}
 	done := s.writes.enter()
-	_, err = s.idlists.ReplaceOne(ctx, byID(idListsMarker), bson.D{{Key: "listing", Value: listing}}, options.Replace().SetUpsert(true))
+	_, err = s.widlists.ReplaceOne(ctx, byID(idListsMarker), bson.D{{Key: "listing", Value: listing}}, options.Replace().SetUpsert(true))
 	done()
 	return translate(err, "id list", "build id lists")
 }
@@ -428,7 +428,7 @@ func (s *Store) updateLists(ctx context.Context, op string, acc map[string][]str
 		if err != nil {
 			return err
 		}
-		_, err = s.idlists.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		_, err = s.widlists.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 		done()
 		models, size = nil, 0
 		return err

@@ -77,7 +77,7 @@ func (c *collection[T, D]) insertBatch(ctx context.Context, recs []T) (domain.Im
 		return domain.ImportStats{}, err
 	}
 	done := c.st.writes.enter()
-	_, err := c.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	_, err := c.wcoll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	done()
 	dups, err := duplicates(err)
 	if errors.Is(err, errDuplicatesUnknown) {
@@ -265,7 +265,7 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 				return 0, err
 			}
 			done := c.st.writes.enter()
-			_, err := c.coll.InsertOne(ctx, d)
+			_, err := c.wcoll.InsertOne(ctx, d)
 			done()
 			if mongo.IsDuplicateKeyError(err) {
 				if c.listed() {

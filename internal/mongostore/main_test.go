@@ -57,7 +57,7 @@ func mustOpenDB(tb testing.TB, name string) *Store {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := Open(ctx, uri, name, edb.IndexIDs)
+	s, err := Open(ctx, uri, name, edb)
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}

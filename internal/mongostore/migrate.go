@@ -46,7 +46,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		exit := s.writes.enter()
-		_, err = done.ReplaceOne(ctx, byID(m.name), bson.D{{Key: "at", Value: now()}}, options.Replace().SetUpsert(true))
+		_, err = s.wdb.Collection(migrationsName).ReplaceOne(ctx, byID(m.name), bson.D{{Key: "at", Value: now()}}, options.Replace().SetUpsert(true))
 		exit()
 		if err != nil {
 			return translate(err, "database", "record migration "+m.name)
@@ -120,7 +120,7 @@ func backfillOrgKeys(ctx context.Context, s *Store) error {
 			continue
 		}
 		exit := s.writes.enter()
-		_, err := coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		_, err := s.challenges.wcoll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 		exit()
 		if err != nil {
 			return translate(err, "Challenge", "migrate challenges")

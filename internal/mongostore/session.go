@@ -76,7 +76,7 @@ func zeroTime(t time.Time) time.Time {
 func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error) {
 	filter := bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: bsonTime(before)}}}}
 	n := 0
-	for _, c := range []*mongo.Collection{s.refreshTokens.coll, s.sessions.coll} {
+	for _, c := range []*mongo.Collection{s.refreshTokens.wcoll, s.sessions.wcoll} {
 		done := s.writes.enter()
 		res, err := c.DeleteMany(ctx, filter)
 		done()

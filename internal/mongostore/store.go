@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,11 @@ const (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+	// wclient and wdb are what the gated writes go through (gate.go): on the
+	// embedded database, a client that reaches it in process; otherwise the
+	// same as client and db.
+	wclient *mongo.Client
+	wdb     *mongo.Database
 
 	// ferret is set when the server is FerretDB. Its update and findAndModify
 	// read and then write without atomicity, and a filter on more than _id scans
@@ -75,11 +81,12 @@ type Store struct {
 	// and on a FerretDB whose _id lookups scan (see idLookupScans) one scan per
 	// batch instead of one per record.
 	batchReads bool
-	prepare    []func(ctx context.Context, database string) error
+	edb        Embedded
 	// idScan is set when FerretDB answers a lookup by _id with a table scan.
 	idScan bool
-	// idlists holds the id lists Find uses on FerretDB (idlists.go).
-	idlists *mongo.Collection
+	// idlists holds the id lists Find uses on FerretDB (idlists.go);
+	// widlists is the same for writes.
+	idlists, widlists *mongo.Collection
 	// scanFinds makes Find run its query even where id lists could answer;
 	// tests compare the two.
 	scanFinds bool
@@ -101,14 +108,25 @@ type Store struct {
 
 var _ domain.Store = (*Store)(nil)
 
+// Embedded is what the store uses of the embedded database (package
+// embedded) when it runs on one in this process.
+type Embedded interface {
+	// IndexIDs runs once the collections exist, before the store probes how
+	// the server reads by _id: it adds the index that makes those reads
+	// primary-key lookups.
+	IndexIDs(ctx context.Context, database string) error
+	// DialContext connects to the database in process; the store's gated
+	// writes go that way (gate.go).
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
 // Open connects to the MongoDB (or FerretDB) at uri, uses database, checks the
 // server answers and creates the indexes the store's queries use. A server that
 // cannot be reached within a few seconds is EUNAVAILABLE.
 //
-// prepare, when given, runs once the collections exist and before the store
-// probes how the server reads by _id: the embedded database uses it to add the
-// index that makes those reads primary-key lookups (embedded.DB.IndexIDs).
-func Open(ctx context.Context, uri, database string, prepare ...func(ctx context.Context, database string) error) (*Store, error) {
+// edb is the embedded database at uri when it runs in this process, and nil
+// otherwise.
+func Open(ctx context.Context, uri, database string, edb Embedded) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(selectTimeout).
 		SetConnectTimeout(connectTimeout)
@@ -116,23 +134,44 @@ func Open(ctx context.Context, uri, database string, prepare ...func(ctx context
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(database), prepare: prepare}
+	s := &Store{client: client, db: client.Database(database), edb: edb}
+	s.wclient, s.wdb = s.client, s.db
+	if edb != nil {
+		s.wclient, err = mongo.Connect(options.Client().ApplyURI(uri).
+			SetServerSelectionTimeout(selectTimeout).
+			SetConnectTimeout(connectTimeout).
+			SetDialer(edb))
+		if err != nil {
+			_ = client.Disconnect(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		s.wdb = s.wclient.Database(database)
+	}
 	err = s.waitForServer(ctx)
 	if err == nil {
 		err = s.init(ctx)
 	}
 	if err != nil {
-		_ = client.Disconnect(context.WithoutCancel(ctx))
+		s.disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return s, nil
+}
+
+// disconnect closes the clients.
+func (s *Store) disconnect(ctx context.Context) error {
+	err := s.client.Disconnect(ctx)
+	if s.wclient != s.client {
+		err = errors.Join(err, s.wclient.Disconnect(ctx))
+	}
+	return err
 }
 
 // waitForServer pings until the server answers, for up to openWait.
 func (s *Store) waitForServer(ctx context.Context) error {
 	deadline := time.Now().Add(openWait)
 	for {
-		err := translate(s.client.Ping(ctx, nil), "database", "open database")
+		err := translate(s.ping(ctx), "database", "open database")
 		if err == nil || domain.ErrorCode(err) != domain.EUNAVAILABLE || ctx.Err() != nil ||
 			time.Now().Add(selectTimeout).After(deadline) {
 			return err
@@ -160,14 +199,15 @@ func (s *Store) init(ctx context.Context) error {
 	s.sessions = newCollection(s, sessionEntity)
 	s.refreshTokens = newCollection(s, refreshTokenEntity)
 	s.audit = newCollection(s, auditEntity)
-	s.idlists = s.db.Collection(idListsName)
+	s.idlists, s.widlists = s.db.Collection(idListsName), s.wdb.Collection(idListsName)
 	// Create every collection up front, so their tables exist for the probe
 	// below and for anything that maintains the embedded database's files
-	// (such as prepare's index, which the claims' lookups by _id need too).
+	// (such as its index on _id, IndexIDs, which the claims' lookups by _id
+	// need too).
 	names := []string{
 		s.users.coll.Name(), s.smes.coll.Name(), s.challenges.coll.Name(), s.responses.coll.Name(),
 		s.courses.coll.Name(), s.notifications.coll.Name(), s.embeddings.coll.Name(), s.outbox.coll.Name(),
-		s.sessions.coll.Name(), s.refreshTokens.coll.Name(), s.audit.coll.Name(), "emails", "changes", "counters",
+		s.sessions.coll.Name(), s.refreshTokens.coll.Name(), s.audit.coll.Name(), emailsName, "changes", "counters",
 		idListsName, migrationsName,
 	}
 	if s.ferret {
@@ -180,18 +220,18 @@ func (s *Store) init(ctx context.Context) error {
 			return translate(err, "collection", "create collection "+name)
 		}
 	}
-	for _, p := range s.prepare {
-		if err := p(ctx, s.db.Name()); err != nil {
+	if s.edb != nil {
+		if err := s.edb.IndexIDs(ctx, s.db.Name()); err != nil {
 			return err
 		}
 	}
 	if s.ferret {
 		var err error
-		// FerretDB's explain keeps showing the scan after prepare has added
+		// FerretDB's explain keeps showing the scan after IndexIDs has added
 		// the index (its pooled connections plan the explain with the schema
 		// they first saw), yet reads by _id do use the index: 0.45 ms instead
-		// of 71 ms at 20k documents. So a successful prepare is trusted.
-		if len(s.prepare) == 0 {
+		// of 71 ms at 20k documents. So a successful IndexIDs is trusted.
+		if s.edb == nil {
 			if s.idScan, err = idLookupScans(ctx, s.smes.coll); err != nil {
 				return translate(err, "database", "explain")
 			}
@@ -206,13 +246,13 @@ func (s *Store) init(ctx context.Context) error {
 			return err
 		}
 	}
-	s.log = changeLog{origin: domain.NewID(), writes: &s.writes, changes: s.db.Collection("changes"), counters: s.db.Collection("counters"), grace: changeGrace, local: s.ferret}
+	s.log = changeLog{origin: domain.NewID(), writes: &s.writes, changes: s.wdb.Collection("changes"), counters: s.wdb.Collection("counters"), grace: changeGrace, local: s.ferret}
 	s.log.group = groupcommit.New(changeBatch, s.log.commitChanges)
 	if s.log.local {
 		s.log.startRaising()
 	}
 	if s.ferret {
-		s.claims = newClaimer(s.db.Collection(claimsName), &s.writes, s.log.origin)
+		s.claims = newClaimer(s.wdb.Collection(claimsName), &s.writes, s.log.origin)
 		s.claims.startSweeping()
 	}
 
@@ -320,14 +360,23 @@ func (s *Store) Audit() domain.Collection[*domain.AuditEntry]           { return
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
-	return translate(s.client.Ping(ctx, nil), "database", "ping database")
+	return translate(s.ping(ctx), "database", "ping database")
+}
+
+// ping pings through both clients.
+func (s *Store) ping(ctx context.Context) error {
+	err := s.client.Ping(ctx, nil)
+	if err == nil && s.wclient != s.client {
+		err = s.wclient.Ping(ctx, nil)
+	}
+	return err
 }
 
 // Close disconnects from the database.
 func (s *Store) Close(ctx context.Context) error {
 	s.log.stopRaising(ctx)
 	s.stopSweeping(ctx)
-	return s.client.Disconnect(ctx)
+	return s.disconnect(ctx)
 }
 
 // Drop deletes the whole database; tests use it to clean up.

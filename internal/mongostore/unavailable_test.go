@@ -16,7 +16,7 @@ func TestUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(ctx, db.URI(), "down")
+	s, err := Open(ctx, db.URI(), "down", db)
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
@@ -41,8 +41,17 @@ func TestUnavailable(t *testing.T) {
 	t.Logf("Get failed after %v", time.Since(start))
 	wantCode(t, s.Ping(ctx), domain.EUNAVAILABLE)
 
+	// Writes go another way (gate.go), and fail as fast.
 	start = time.Now()
-	_, err = Open(ctx, db.URI(), "down")
+	err = s.SMEs().Create(ctx, newSME("Gone Ltd"))
+	wantCode(t, err, domain.EUNAVAILABLE)
+	if d := time.Since(start); d > 7*time.Second {
+		t.Errorf("Create took %v to fail", d)
+	}
+	t.Logf("Create failed after %v", time.Since(start))
+
+	start = time.Now()
+	_, err = Open(ctx, db.URI(), "down", db)
 	wantCode(t, err, domain.EUNAVAILABLE)
 	if d := time.Since(start); d > 7*time.Second {
 		t.Errorf("Open took %v to fail", d)

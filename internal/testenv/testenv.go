@@ -123,7 +123,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if shared {
 		db = o.Database
 	}
-	st, err := mongostore.Open(ctx, uri, db, edb.IndexIDs)
+	st, err := mongostore.Open(ctx, uri, db, edb)
 	if err != nil {
 		t.Fatal(err)
 	}

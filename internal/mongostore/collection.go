@@ -151,8 +151,22 @@ func (c *collection[T, D]) Get(ctx context.Context, id string) (T, error) {
 // getDoc reads one document by primary key, the one read FerretDB answers
 // without scanning the collection.
 func (c *collection[T, D]) getDoc(ctx context.Context, id string) (D, error) {
+	return c.readDoc(ctx, c.coll, id)
+}
+
+// baseDoc is getDoc for a write's own read of the record, under its lock: the
+// version it checks and replaces. It goes the way of the gated writes
+// (Store.wdb), in process on the embedded database, because the writer holds
+// the record's lock through it and then joins the commit queue: over a socket
+// it waited for the network poller like the writes did (package embedded's
+// pipe.go).
+func (c *collection[T, D]) baseDoc(ctx context.Context, id string) (D, error) {
+	return c.readDoc(ctx, c.wcoll, id)
+}
+
+func (c *collection[T, D]) readDoc(ctx context.Context, coll *mongo.Collection, id string) (D, error) {
 	d := c.newDoc()
-	err := c.coll.FindOne(ctx, byID(id)).Decode(d)
+	err := coll.FindOne(ctx, byID(id)).Decode(d)
 	if err != nil {
 		var zero D
 		return zero, translate(err, c.kind, "get "+c.kind)
@@ -171,7 +185,7 @@ func (c *collection[T, D]) Update(ctx context.Context, rec T) error {
 		// filter, which FerretDB would answer with a collection scan.
 		var err error
 		readAt = time.Now()
-		if cur, err = c.getDoc(ctx, m.ID); err != nil {
+		if cur, err = c.baseDoc(ctx, m.ID); err != nil {
 			return err
 		}
 	}
@@ -186,7 +200,7 @@ func (c *collection[T, D]) Modify(ctx context.Context, id string, fn func(T) err
 	var zero T
 	defer c.st.lock(id)()
 	readAt := time.Now()
-	cur, err := c.getDoc(ctx, id)
+	cur, err := c.baseDoc(ctx, id)
 	if err != nil {
 		return zero, err
 	}
@@ -251,7 +265,7 @@ func (c *collection[T, D]) write(ctx context.Context, rec T, cur D, readAt time.
 		return err
 	} else if !ok {
 		// Nothing matched: tell a stale version from a deleted record.
-		if _, err := c.getDoc(ctx, m.ID); err != nil {
+		if _, err := c.baseDoc(ctx, m.ID); err != nil {
 			return err
 		}
 		return c.stale()
@@ -282,7 +296,7 @@ func (c *collection[T, D]) replace(ctx context.Context, d D, base baseRead, note
 			}
 			// Another writer's claim, live or left by a crash: wait for it
 			// here, outside the commit (claims.go).
-			again, err := c.st.claims.await(ctx, c.coll, r)
+			again, err := c.st.claims.await(ctx, c.wcoll, r)
 			if !again || err != nil {
 				return false, translate(err, c.kind, "update "+c.kind)
 			}
@@ -310,7 +324,7 @@ func (c *collection[T, D]) Delete(ctx context.Context, id string) error {
 	if c.listed() {
 		// The listed fields say which lists to remove the record from.
 		var err error
-		if cur, err = c.getDoc(ctx, id); err != nil {
+		if cur, err = c.baseDoc(ctx, id); err != nil {
 			return err
 		}
 	}

@@ -250,7 +250,7 @@ func (c *collection[T, D]) merge(ctx context.Context, rec T, stored map[string]D
 			}
 		} else {
 			readAt = time.Now()
-			cur, err = c.getDoc(ctx, m.ID)
+			cur, err = c.baseDoc(ctx, m.ID)
 		}
 		if any(pending) != any(*new(D)) && err == nil {
 			if err := c.listsRemove(ctx, pending, cur); err != nil {

@@ -2,7 +2,9 @@ package mongostore
 
 import (
 	"context"
+	"encoding/binary"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -10,21 +12,80 @@ import (
 	"github.com/bettermatch/bettermatch/internal/domain"
 )
 
-// dialLog is an embedded database whose in-process connections are noted.
+// dialLog is an embedded database whose in-process connections are noted,
+// with the commands sent over them.
 type dialLog struct {
 	Embedded
 	mu     sync.Mutex
 	remote []string // the connections' networks
+	sent   []string // "command collection" of each message sent in process
 }
 
 func (d *dialLog) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	c, err := d.Embedded.DialContext(ctx, network, addr)
-	if err == nil {
-		d.mu.Lock()
-		d.remote = append(d.remote, c.RemoteAddr().Network())
-		d.mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	d.mu.Lock()
+	d.remote = append(d.remote, c.RemoteAddr().Network())
+	d.mu.Unlock()
+	return &cmdConn{Conn: c, log: d}, nil
+}
+
+// commands returns the commands sent in process since the last call.
+func (d *dialLog) commands() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := d.sent
+	d.sent = nil
+	return out
+}
+
+// cmdConn notes the command of each OP_MSG written to it: the first key of
+// its body, and that key's value when it is a string (the collection).
+type cmdConn struct {
+	net.Conn
+	log *dialLog
+	buf []byte
+}
+
+func (c *cmdConn) Write(p []byte) (int, error) {
+	c.buf = append(c.buf, p...)
+	for len(c.buf) >= 4 {
+		n := int(binary.LittleEndian.Uint32(c.buf))
+		if n < 16 || len(c.buf) < n {
+			break
+		}
+		if cmd := opMsgCommand(c.buf[:n]); cmd != "" {
+			c.log.mu.Lock()
+			c.log.sent = append(c.log.sent, cmd)
+			c.log.mu.Unlock()
+		}
+		c.buf = c.buf[n:]
+	}
+	return c.Conn.Write(p)
+}
+
+// opMsgCommand is "command collection" for an OP_MSG whose first section is
+// its body, "" for anything else.
+func opMsgCommand(m []byte) string {
+	const opMsg, bodyAt = 2013, 16 + 4 + 1 // header, flag bits, section kind
+	if len(m) < bodyAt+5+2 || binary.LittleEndian.Uint32(m[12:]) != opMsg || m[bodyAt-1] != 0 {
+		return ""
+	}
+	e := m[bodyAt+4:] // the body's first element: type, key, value
+	typ, rest := e[0], e[1:]
+	end := slices.Index(rest, 0)
+	if end < 0 {
+		return ""
+	}
+	cmd, val := string(rest[:end]), rest[end+1:]
+	if typ == 0x02 && len(val) > 4 { // string: int32 length with the NUL, bytes
+		if n := int(binary.LittleEndian.Uint32(val)); n >= 1 && len(val) >= 4+n {
+			return cmd + " " + string(val[4:4+n-1])
+		}
+	}
+	return cmd
 }
 
 // On the embedded database the gated writes go through its in-process
@@ -48,12 +109,24 @@ func TestWritesInProcess(t *testing.T) {
 	if err := s.SMEs().Create(ctx, sme); err != nil {
 		t.Fatal(err)
 	}
+	if got := dl.commands(); !slices.Contains(got, "insert smes") {
+		t.Errorf("Create sent %q in process, without its insert", got)
+	}
+	// An edit's own read under the record's lock goes in process with its
+	// write (collection.baseDoc).
 	if _, err := s.SMEs().Modify(ctx, sme.ID, func(x *domain.SME) error { x.Name = "Pipe Works Ltd"; return nil }); err != nil {
 		t.Fatal(err)
 	}
+	if got := dl.commands(); !slices.Contains(got, "find smes") || !slices.Contains(got, "update smes") {
+		t.Errorf("Modify sent %q in process; want its read and its update", got)
+	}
+	// Other reads stay on TCP (see package embedded's pipe.go).
 	got, err := s.SMEs().Get(ctx, sme.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sent := dl.commands(); slices.Contains(sent, "find smes") {
+		t.Errorf("Get sent %q in process; reads go over TCP", sent)
 	}
 	if got.Name != "Pipe Works Ltd" || got.Version != 2 {
 		t.Errorf("read back %q version %d", got.Name, got.Version)

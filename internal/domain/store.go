@@ -137,3 +137,21 @@ const (
 	KindChallenge = "challenge"
 	KindCourse    = "course"
 )
+
+type forWriteKey struct{}
+
+// ForWrite marks the reads made with ctx as reads for a write: what they
+// return decides what is written, while the writer may hold a record's lock.
+// A store may serve them the way it serves its writes (mongostore sends
+// them with its writes, in process on the embedded database, so that they
+// do not wait for the network poller of a busy server). They see the same
+// data either way.
+func ForWrite(ctx context.Context) context.Context {
+	return context.WithValue(ctx, forWriteKey{}, true)
+}
+
+// IsForWrite reports whether ctx was marked by ForWrite.
+func IsForWrite(ctx context.Context) bool {
+	v, _ := ctx.Value(forWriteKey{}).(bool)
+	return v
+}

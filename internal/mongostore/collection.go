@@ -151,6 +151,9 @@ func (c *collection[T, D]) Get(ctx context.Context, id string) (T, error) {
 // getDoc reads one document by primary key, the one read FerretDB answers
 // without scanning the collection.
 func (c *collection[T, D]) getDoc(ctx context.Context, id string) (D, error) {
+	if domain.IsForWrite(ctx) {
+		return c.baseDoc(ctx, id)
+	}
 	return c.readDoc(ctx, c.coll, id)
 }
 

@@ -128,6 +128,13 @@ func TestWritesInProcess(t *testing.T) {
 	if sent := dl.commands(); slices.Contains(sent, "find smes") {
 		t.Errorf("Get sent %q in process; reads go over TCP", sent)
 	}
+	// Unless they are reads for a write.
+	if _, err := s.SMEs().Get(domain.ForWrite(ctx), sme.ID); err != nil {
+		t.Fatal(err)
+	}
+	if sent := dl.commands(); !slices.Contains(sent, "find smes") {
+		t.Errorf("Get for a write sent %q in process; want its read", sent)
+	}
 	if got.Name != "Pipe Works Ltd" || got.Version != 2 {
 		t.Errorf("read back %q version %d", got.Name, got.Version)
 	}

@@ -17,6 +17,7 @@ func (s *Service) Respond(ctx context.Context, a *domain.User, challengeID strin
 		return nil, forbidden("Only SMEs can respond to challenges.")
 	}
 	// The store's copy: whether the challenge is still open decides the write.
+	ctx = domain.ForWrite(ctx)
 	c, err := get(ctx, s.store.Challenges(), challengeID, "Challenge")
 	if err != nil {
 		return nil, err
@@ -154,6 +155,8 @@ func (s *Service) UpdateResponse(ctx context.Context, a *domain.User, id string,
 	if err := signedIn(a); err != nil {
 		return nil, err
 	}
+	// The challenge is read under the response's lock, for the edit.
+	ctx = domain.ForWrite(ctx)
 	var c *domain.Challenge
 	var statusChanged bool
 	var was string

@@ -127,20 +127,14 @@ type Embedded interface {
 // edb is the embedded database at uri when it runs in this process, and nil
 // otherwise.
 func Open(ctx context.Context, uri, database string, edb Embedded) (*Store, error) {
-	opts := options.Client().ApplyURI(uri).
-		SetServerSelectionTimeout(selectTimeout).
-		SetConnectTimeout(connectTimeout)
-	client, err := mongo.Connect(opts)
+	client, err := mongo.Connect(clientOptions(uri))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(database), edb: edb}
 	s.wclient, s.wdb = s.client, s.db
 	if edb != nil {
-		s.wclient, err = mongo.Connect(options.Client().ApplyURI(uri).
-			SetServerSelectionTimeout(selectTimeout).
-			SetConnectTimeout(connectTimeout).
-			SetDialer(edb))
+		s.wclient, err = mongo.Connect(clientOptions(uri).SetDialer(edb))
 		if err != nil {
 			_ = client.Disconnect(context.WithoutCancel(ctx))
 			return nil, fmt.Errorf("open database: %w", err)
@@ -152,10 +146,18 @@ func Open(ctx context.Context, uri, database string, edb Embedded) (*Store, erro
 		err = s.init(ctx)
 	}
 	if err != nil {
-		s.disconnect(context.WithoutCancel(ctx))
+		_ = s.disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return s, nil
+}
+
+// clientOptions are the options of both the store's clients, each built
+// afresh: the write client adds its dialer to its own.
+func clientOptions(uri string) *options.ClientOptions {
+	return options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(selectTimeout).
+		SetConnectTimeout(connectTimeout)
 }
 
 // disconnect closes the clients.
